@@ -1,0 +1,1 @@
+//! Reverse-mode automatic differentiation: a tape of recorded operations, walked back once.

@@ -1,0 +1,1 @@
+//! Classification metrics: accuracy, confusion matrix, precision/recall/F1, ROC-AUC.

@@ -1,0 +1,1 @@
+//! Optimizers: SGD (momentum, Nesterov, weight decay) and Adam / AdamW.

@@ -1,0 +1,1 @@
+//! Support vector machines trained by SMO, with LIBSVM-compatible model files.
