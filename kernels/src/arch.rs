@@ -149,3 +149,104 @@ pub fn active() -> Isa {
         Err(e) => panic!("{e}"),
     }
 }
+
+/// Sizes of the data caches one core sees, in bytes: what the GEMM blocking is derived from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheSizes {
+    /// Level-1 data cache (per core).
+    pub l1d: usize,
+    /// Level-2 cache (per core on the CPUs this targets).
+    pub l2: usize,
+    /// Level-3 cache (usually shared by several cores).
+    pub l3: usize,
+    /// Whether the sizes were read from the operating system (`true`) or are the fallbacks.
+    pub detected: bool,
+}
+
+impl CacheSizes {
+    /// The sizes assumed when the operating system does not report them: 32 KiB L1d, 512 KiB
+    /// L2, 8 MiB L3 — conservative for any x86-64 or aarch64 core of the last decade.
+    pub const FALLBACK: CacheSizes = CacheSizes {
+        l1d: 32 * 1024,
+        l2: 512 * 1024,
+        l3: 8 * 1024 * 1024,
+        detected: false,
+    };
+}
+
+/// The cache sizes of CPU 0, read once from `/sys/devices/system/cpu/cpu0/cache/index*/`
+/// (Linux). Each level missing or implausible (below 4 KiB or above 1 GiB) takes its
+/// [`CacheSizes::FALLBACK`] value.
+pub fn cache_sizes() -> CacheSizes {
+    static CACHES: OnceLock<CacheSizes> = OnceLock::new();
+    *CACHES.get_or_init(|| read_cache_sizes("/sys/devices/system/cpu/cpu0/cache"))
+}
+
+/// Reads `index*/{level,type,size}` under `dir`; see [`cache_sizes`].
+pub fn read_cache_sizes(dir: &str) -> CacheSizes {
+    let mut found = [None::<usize>; 3];
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let read = |name: &str| std::fs::read_to_string(path.join(name)).ok();
+            let (Some(level), Some(kind), Some(size)) = (read("level"), read("type"), read("size"))
+            else {
+                continue;
+            };
+            if kind.trim() == "Instruction" {
+                continue;
+            }
+            let Some(bytes) = parse_cache_size(&size) else {
+                continue;
+            };
+            if !(4 * 1024..=1 << 30).contains(&bytes) {
+                continue;
+            }
+            match level.trim() {
+                "1" => found[0] = Some(bytes),
+                "2" => found[1] = Some(bytes),
+                "3" => found[2] = Some(bytes),
+                _ => {}
+            }
+        }
+    }
+    let fb = CacheSizes::FALLBACK;
+    CacheSizes {
+        l1d: found[0].unwrap_or(fb.l1d),
+        l2: found[1].unwrap_or(fb.l2),
+        l3: found[2].unwrap_or(fb.l3),
+        detected: found.iter().all(Option::is_some),
+    }
+}
+
+/// Parses sysfs cache sizes such as `32K`, `512K`, `32768K`, `1M` or `4096` (bytes).
+fn parse_cache_size(s: &str) -> Option<usize> {
+    let s = s.trim();
+    let (digits, unit) = match s.as_bytes().last()? {
+        b'K' | b'k' => (&s[..s.len() - 1], 1024),
+        b'M' | b'm' => (&s[..s.len() - 1], 1024 * 1024),
+        b'G' | b'g' => (&s[..s.len() - 1], 1024 * 1024 * 1024),
+        _ => (s, 1),
+    };
+    digits.trim().parse::<usize>().ok()?.checked_mul(unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sysfs_sizes() {
+        assert_eq!(parse_cache_size("32K\n"), Some(32 * 1024));
+        assert_eq!(parse_cache_size("32768K"), Some(32 * 1024 * 1024));
+        assert_eq!(parse_cache_size("1M"), Some(1024 * 1024));
+        assert_eq!(parse_cache_size("4096"), Some(4096));
+        assert_eq!(parse_cache_size("big"), None);
+    }
+
+    #[test]
+    fn missing_directory_gives_fallbacks() {
+        let c = read_cache_sizes("/nonexistent/lepton/cache");
+        assert_eq!(c, CacheSizes::FALLBACK);
+    }
+}

@@ -16,6 +16,7 @@
 pub mod arch;
 pub mod gemm;
 pub mod reference;
+mod simd;
 pub mod vector;
 
 pub use arch::Isa;

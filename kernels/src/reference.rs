@@ -42,3 +42,37 @@ pub fn squared_distance(x: &[f32], y: &[f32]) -> f64 {
 pub fn sum(x: &[f32]) -> f64 {
     x.iter().map(|&v| v as f64).sum()
 }
+
+/// `y ← α·x + y`, each element computed in f64 and rounded once.
+pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
+    for (y, &x) in y.iter_mut().zip(x) {
+        *y = (alpha as f64 * x as f64 + *y as f64) as f32;
+    }
+}
+
+/// `x ← α·x`.
+pub fn scale(alpha: f32, x: &mut [f32]) {
+    for v in x {
+        *v = (alpha as f64 * *v as f64) as f32;
+    }
+}
+
+/// `max xᵢ` (−∞ for an empty slice, NaN if any element is NaN).
+pub fn max(x: &[f32]) -> f32 {
+    if x.iter().any(|v| v.is_nan()) {
+        return f32::NAN;
+    }
+    x.iter().copied().fold(f32::NEG_INFINITY, f32::max)
+}
+
+/// `yᵢ = max(xᵢ, 0)`.
+pub fn relu(x: &[f32], y: &mut [f32]) {
+    for (y, &x) in y.iter_mut().zip(x) {
+        *y = if x > 0.0 { x } else { 0.0 };
+    }
+}
+
+/// `eˣ` of each element, in f64 (`std`'s correctly rounded-ish `exp`), as f64.
+pub fn exp(x: &[f32]) -> Vec<f64> {
+    x.iter().map(|&v| (v as f64).exp()).collect()
+}

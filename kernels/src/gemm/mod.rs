@@ -4,10 +4,52 @@
 //! `a.t()` swaps the dimensions and the strides. BLAS semantics for `β = 0`: `C` is overwritten and
 //! a NaN already in it does not survive.
 //!
-//! NOTE (skeleton): the body below is a straightforward loop nest; the BLIS-style blocked,
-//! packed, SIMD implementation replaces it (issue 2).
+//! ## How a product is computed
+//!
+//! [`sgemm_with`] checks the views, then picks a path by shape ([`run`]):
+//!
+//! * `m = 0` or `n = 0`: nothing; `k = 0` or `α = 0`: `C = β·C` (A and B are not read);
+//! * small output, long depth, A and Bᵀ contiguous along the depth (`dW = dY·colsᵀ`):
+//!   [`inner_product`] — no packing, lane-parallel dot products;
+//! * everything else: [`blocked`] — the five BLIS loops around a register-tiled microkernel,
+//!   with B read in place (not packed) when it is row-major and reused little (few rows of A,
+//!   or a shallow depth: LeNet's forward convolutions).
+//!
+//! Products of at least [`PARALLEL_FLOPS`] run on rayon, split over output tiles only; every
+//! element of C is computed by the same sequence of operations at any thread count, so results
+//! are bit-identical at 1 and N threads.
+//!
+//! The microkernels ([`microkernel`]) are one generic body over [`crate::simd::SimdF32`] with a
+//! `#[target_feature]` wrapper per ISA: AVX-512F 14×32, AVX2+FMA 6×16, NEON 8×8, portable
+//! (`wide`) 4×8, scalar 4×4.
+
+mod blocked;
+mod blocking;
+mod inner_product;
+mod microkernel;
+mod pack;
+
+#[cfg(target_arch = "x86_64")]
+mod kernel_avx2;
+#[cfg(target_arch = "x86_64")]
+mod kernel_avx512;
+#[cfg(target_arch = "aarch64")]
+mod kernel_neon;
+mod kernel_portable;
+mod kernel_scalar;
+
+pub use blocking::Blocking;
 
 use crate::arch::{self, Isa};
+#[cfg(target_arch = "x86_64")]
+use kernel_avx2::Avx2;
+#[cfg(target_arch = "x86_64")]
+use kernel_avx512::Avx512;
+#[cfg(target_arch = "aarch64")]
+use kernel_neon::Neon;
+use kernel_portable::Portable;
+use kernel_scalar::Scalar;
+use microkernel::Microkernel;
 
 /// A read-only strided view of an `rows × cols` f32 matrix: element `(i, j)` is
 /// `data[i * row_stride + j * col_stride]`.
@@ -238,19 +280,71 @@ pub fn sgemm_with(isa: Isa, alpha: f32, a: MatRef<'_>, b: MatRef<'_>, beta: f32,
         c.rows,
         c.cols
     );
-    let (rsc, csc) = (c.row_stride, c.col_stride);
+    dispatch(isa, alpha, &a, &b, beta, c);
+}
+
+/// Products of at least this many flops (`2·m·n·k`) run on rayon: below it, the cost of waking
+/// threads exceeds the work (about 60 µs of one core at 70 GFLOPS).
+pub const PARALLEL_FLOPS: usize = 1 << 22;
+
+/// The register tile (MR, NR) and block sizes (MC, KC, NC) the blocked path uses on `isa`.
+pub fn blocking(isa: Isa) -> Blocking {
+    match isa {
+        Isa::Scalar => Blocking::for_tile(Scalar::MR, Scalar::NR),
+        Isa::Portable => Blocking::for_tile(Portable::MR, Portable::NR),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => Blocking::for_tile(Avx2::MR, Avx2::NR),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => Blocking::for_tile(Avx512::MR, Avx512::NR),
+        #[cfg(target_arch = "aarch64")]
+        Isa::Neon => Blocking::for_tile(Neon::MR, Neon::NR),
+        #[allow(unreachable_patterns)]
+        _ => Blocking::for_tile(Scalar::MR, Scalar::NR),
+    }
+}
+
+fn dispatch(isa: Isa, alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, mut c: MatMut<'_>) {
+    match isa {
+        Isa::Scalar => run::<Scalar>(alpha, a, b, beta, &mut c),
+        Isa::Portable => run::<Portable>(alpha, a, b, beta, &mut c),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => run::<Avx2>(alpha, a, b, beta, &mut c),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => run::<Avx512>(alpha, a, b, beta, &mut c),
+        #[cfg(target_arch = "aarch64")]
+        Isa::Neon => run::<Neon>(alpha, a, b, beta, &mut c),
+        #[allow(unreachable_patterns)]
+        _ => unreachable!("sgemm: {isa} is not compiled for this architecture"),
+    }
+}
+
+/// Chooses the path by shape: trivial cases, the inner-product path, or the blocked loops.
+fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c: &mut MatMut<'_>) {
+    debug_assert!(K::ISA.is_supported());
+    let (m, n, k) = (c.rows, c.cols, a.cols);
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 || alpha == 0.0 {
+        scale_c(beta, c);
+        return;
+    }
+    let parallel = rayon::current_num_threads() > 1
+        && 2usize.saturating_mul(m).saturating_mul(n).saturating_mul(k) >= PARALLEL_FLOPS;
+    if inner_product::suits(m, n, k, a, b) {
+        inner_product::gemm::<K>(alpha, a, b, beta, c, parallel);
+    } else {
+        let bs = Blocking::for_tile(K::MR, K::NR);
+        blocked::gemm::<K>(&bs, alpha, a, b, beta, c, parallel);
+    }
+}
+
+/// `C = β·C`, with `β = 0` writing zeros (BLAS: C is not read).
+fn scale_c(beta: f32, c: &mut MatMut<'_>) {
     for i in 0..c.rows {
         for j in 0..c.cols {
-            let mut acc = 0.0f32;
-            for p in 0..a.cols {
-                acc += a.at(i, p) * b.at(p, j);
-            }
-            let dst = &mut c.data[i * rsc + j * csc];
-            *dst = if beta == 0.0 {
-                alpha * acc
-            } else {
-                alpha * acc + beta * *dst
-            };
+            let x = &mut c.data[i * c.row_stride + j * c.col_stride];
+            *x = if beta == 0.0 { 0.0 } else { beta * *x };
         }
     }
 }

@@ -1,0 +1,160 @@
+//! The BLIS-style blocked product: five loops around the microkernel.
+//!
+//! ```text
+//! for jc in 0..n step NC             loop 5: a column block of C and B
+//!   for pc in 0..k step KC           loop 4: a depth block; pack B[pc.., jc..] → B̃ (shared)
+//!     for ic in 0..m step MC         loop 3: a row block; pack A[ic.., pc..] → Ã (per thread)
+//!       for jr in 0..NC step NR      loop 2: a B̃ micro-panel (kept in L1)
+//!         for ir in 0..MC step MR    loop 1: an Ã micro-panel (streamed from L2)
+//!           microkernel: C[ir.., jr..] = α·Ã·B̃ + β·C   (β = 1 after the first depth block)
+//! ```
+//!
+//! Loops 3 and 2 are split into tasks over output tiles (row block × range of micro-panels) and
+//! run on rayon when the product is large enough. Depth (loop 4) is never split: each element
+//! of C is accumulated the same way at any thread count.
+//!
+//! When B is row-major and reused little (few rows of A, or a shallow product), B is not packed:
+//! the microkernel reads its rows in place (`b_rs` = row stride of B). Only the ragged last
+//! micro-panel is copied, so the tile never reads past the matrix.
+
+use super::blocking::Blocking;
+use super::microkernel::{Microkernel, TileArgs};
+use super::pack::{pack_a, pack_b_panel, with_buffer, Buffer};
+use super::{MatMut, MatRef};
+use rayon::prelude::*;
+
+/// A pointer to C shared by the tasks, each of which writes a disjoint set of tiles.
+#[derive(Clone, Copy)]
+struct CPtr(*mut f32);
+// SAFETY: tasks write disjoint tiles of C (distinct elements, checked by `MatMut::check`), and
+// the pointer outlives the parallel loop that uses it.
+unsafe impl Send for CPtr {}
+// SAFETY: as above.
+unsafe impl Sync for CPtr {}
+
+impl CPtr {
+    /// The element `offset` past the start of C.
+    ///
+    /// # Safety
+    /// `offset` is inside C's storage.
+    #[inline]
+    unsafe fn at(self, offset: usize) -> *mut f32 {
+        // SAFETY: the caller keeps the offset inside the allocation.
+        unsafe { self.0.add(offset) }
+    }
+}
+
+/// `C = α·A·B + β·C` with `m, n, k > 0`, `parallel` choosing rayon.
+pub(crate) fn gemm<K: Microkernel>(
+    bs: &Blocking,
+    alpha: f32,
+    a: &MatRef<'_>,
+    b: &MatRef<'_>,
+    beta: f32,
+    c: &mut MatMut<'_>,
+    parallel: bool,
+) {
+    let (m, n, k) = (c.rows, c.cols, a.cols);
+    let (mr, nr) = (K::MR, K::NR);
+    let (mc, kc_max, nc) = (bs.mc, bs.kc, bs.nc);
+    let b_direct = b.col_stride == 1 && (m <= 4 * mr || k <= 32);
+    let threads = if parallel {
+        rayon::current_num_threads()
+    } else {
+        1
+    };
+    let (rsc, csc) = (c.row_stride, c.col_stride);
+    let cptr = CPtr(c.data.as_mut_ptr());
+    let b_len = if b_direct {
+        0
+    } else {
+        kc_max * nc.min(n.div_ceil(nr) * nr)
+    };
+
+    with_buffer(Buffer::B, b_len, |bbuf| {
+        for jc in (0..n).step_by(nc) {
+            // Loop 5.
+            let ncb = nc.min(n - jc);
+            let panels = ncb.div_ceil(nr);
+            for pc in (0..k).step_by(kc_max) {
+                // Loop 4.
+                let kc = kc_max.min(k - pc);
+                let beta_p = if pc == 0 { beta } else { 1.0 };
+                if !b_direct {
+                    let packed = &mut bbuf[..panels * kc * nr];
+                    let pack = |(q, dst): (usize, &mut [f32])| {
+                        let cols = nr.min(ncb - q * nr);
+                        pack_b_panel(nr, b, pc, kc, jc + q * nr, cols, dst);
+                    };
+                    if threads > 1 {
+                        packed.par_chunks_mut(kc * nr).enumerate().for_each(pack);
+                    } else {
+                        packed.chunks_mut(kc * nr).enumerate().for_each(pack);
+                    }
+                }
+                let bpacked: &[f32] = bbuf;
+
+                // Tasks: row blocks × ranges of micro-panels.
+                let row_blocks = m.div_ceil(mc);
+                let want = if threads > 1 { 4 * threads } else { 1 };
+                let chunks = want.div_ceil(row_blocks).clamp(1, panels);
+                let per_chunk = panels.div_ceil(chunks);
+                let chunks = panels.div_ceil(per_chunk);
+                let task = |t: usize| {
+                    let (ib, ch) = (t / chunks, t % chunks);
+                    let ic = ib * mc;
+                    let mcb = mc.min(m - ic);
+                    let q0 = ch * per_chunk;
+                    let q1 = (q0 + per_chunk).min(panels);
+                    let a_len = mcb.div_ceil(mr) * kc * mr;
+                    with_buffer(Buffer::A, a_len + kc * nr, |abuf| {
+                        let (apacked, edge) = abuf.split_at_mut(a_len);
+                        // Loop 3 body: pack this row block of A.
+                        pack_a(mr, a, ic, mcb, pc, kc, apacked);
+                        for q in q0..q1 {
+                            // Loop 2.
+                            let j = jc + q * nr;
+                            let cols = nr.min(n - j);
+                            let (bp, b_rs) = if !b_direct {
+                                (bpacked[q * kc * nr..].as_ptr(), nr)
+                            } else if cols == nr {
+                                (b.data[pc * b.row_stride + j..].as_ptr(), b.row_stride)
+                            } else {
+                                pack_b_panel(nr, b, pc, kc, j, cols, edge);
+                                (edge.as_ptr(), nr)
+                            };
+                            for ir in (0..mcb).step_by(mr) {
+                                // Loop 1.
+                                let args = TileArgs {
+                                    kc,
+                                    a: apacked[ir * kc..].as_ptr(),
+                                    b: bp,
+                                    b_rs,
+                                    // SAFETY: (ic+ir, j) is inside C, so the offset is in bounds.
+                                    c: unsafe { cptr.at((ic + ir) * rsc + j * csc) },
+                                    rsc,
+                                    csc,
+                                    mr: mr.min(mcb - ir),
+                                    nr: cols,
+                                    alpha,
+                                    beta: beta_p,
+                                };
+                                // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR
+                                // values per panel, the B panel kc rows of NR (in place: row
+                                // pc+p of B, columns j..j+NR, all inside B since cols == NR);
+                                // the tile is this task's alone.
+                                unsafe { K::tile(&args) };
+                            }
+                        }
+                    });
+                };
+                let tasks = row_blocks * chunks;
+                if threads > 1 && tasks > 1 {
+                    (0..tasks).into_par_iter().for_each(task);
+                } else {
+                    (0..tasks).for_each(task);
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,115 @@
+//! The inner-product path for shapes with a small output and a long depth, when A's rows and
+//! Bᵀ's rows (B's columns) are both contiguous — `C = A·Bᵀ` with row-major A and B, the
+//! weight-gradient shape of a convolution (`dW = dY · colsᵀ`: 6×75 outputs over 784·B terms).
+//!
+//! Packing costs `(m + n)·k` copies against `2·m·n·k` flops; when `min(m, n)` is a few dozen the
+//! copies cost as much as the arithmetic. Here nothing is copied: each `DOT_R × DOT_S` tile of C
+//! is a set of lane-parallel dot products over contiguous memory.
+//!
+//! ```text
+//! for pc in 0..k step KD               depth chunk (A and Bᵀ rows of the chunk stay in cache)
+//!   for each DOT_S columns of C        (tasks split over column groups only)
+//!     for each DOT_R rows of C
+//!       out = dot_tile(A[r, pc..], Bᵀ[s, pc..]);  C = α·out + (β·C | C)
+//! ```
+//! Depth chunks are fixed by the shape, never by the thread count.
+
+use super::microkernel::{Microkernel, DOT_R, DOT_S};
+use super::{MatMut, MatRef};
+use crate::arch::cache_sizes;
+use rayon::prelude::*;
+
+#[derive(Clone, Copy)]
+struct CPtr(*mut f32);
+// SAFETY: tasks write disjoint column groups of C and the pointer outlives the parallel loop.
+unsafe impl Send for CPtr {}
+// SAFETY: as above.
+unsafe impl Sync for CPtr {}
+
+impl CPtr {
+    /// The element `offset` past the start of C.
+    ///
+    /// # Safety
+    /// `offset` is inside C's storage.
+    #[inline]
+    unsafe fn at(self, offset: usize) -> *mut f32 {
+        // SAFETY: the caller keeps the offset inside the allocation.
+        unsafe { self.0.add(offset) }
+    }
+}
+
+/// Whether the shape and layout suit the inner-product path.
+pub(crate) fn suits(m: usize, n: usize, k: usize, a: &MatRef<'_>, b: &MatRef<'_>) -> bool {
+    (a.col_stride == 1 || a.cols == 1)
+        && (b.row_stride == 1 || b.rows == 1)
+        && k >= 64
+        && m.min(n) <= 32
+        && m.max(n) <= 512
+}
+
+/// `C = α·A·B + β·C` by dot products (`m, n, k > 0`, [`suits`] holds).
+pub(crate) fn gemm<K: Microkernel>(
+    alpha: f32,
+    a: &MatRef<'_>,
+    b: &MatRef<'_>,
+    beta: f32,
+    c: &mut MatMut<'_>,
+    parallel: bool,
+) {
+    let (m, n, k) = (c.rows, c.cols, a.cols);
+    let l2 = cache_sizes().l2;
+    let kd = ((l2 / 2 / (4 * (m + n))).clamp(256, 16384)) / 64 * 64;
+    let (lda, ldb) = (a.row_stride, b.col_stride);
+    let (rsc, csc) = (c.row_stride, c.col_stride);
+    let cptr = CPtr(c.data.as_mut_ptr());
+    let groups = n.div_ceil(DOT_S);
+    let threads = if parallel {
+        rayon::current_num_threads()
+    } else {
+        1
+    };
+    let per_task = groups.div_ceil(4 * threads).max(1);
+    let tasks = groups.div_ceil(per_task);
+    let (adata, bdata) = (a.data, b.data);
+
+    let task = |t: usize| {
+        let g0 = t * per_task;
+        let g1 = (g0 + per_task).min(groups);
+        let mut out = [0.0f32; DOT_R * DOT_S];
+        for pc in (0..k).step_by(kd) {
+            let kc = kd.min(k - pc);
+            for g in g0..g1 {
+                let j0 = g * DOT_S;
+                // Missing columns repeat the last one; their results are dropped.
+                let bp: [*const f32; DOT_S] =
+                    std::array::from_fn(|s| bdata[(j0 + s).min(n - 1) * ldb + pc..].as_ptr());
+                for i0 in (0..m).step_by(DOT_R) {
+                    let ap: [*const f32; DOT_R] =
+                        std::array::from_fn(|r| adata[(i0 + r).min(m - 1) * lda + pc..].as_ptr());
+                    // SAFETY: the ISA was checked by the dispatcher; each row pointer starts at
+                    // depth pc of a row of A (or column of B) that holds k ≥ pc + kc values.
+                    unsafe { K::dot_tile(kc, &ap, &bp, &mut out) };
+                    for r in 0..DOT_R.min(m - i0) {
+                        for s in 0..DOT_S.min(n - j0) {
+                            // SAFETY: (i0+r, j0+s) is inside C and in this task's columns.
+                            let dst = unsafe { &mut *cptr.at((i0 + r) * rsc + (j0 + s) * csc) };
+                            let x = alpha * out[r * DOT_S + s];
+                            *dst = if pc > 0 {
+                                x + *dst
+                            } else if beta == 0.0 {
+                                x
+                            } else {
+                                beta * *dst + x
+                            };
+                        }
+                    }
+                }
+            }
+        }
+    };
+    if threads > 1 && tasks > 1 {
+        (0..tasks).into_par_iter().for_each(task);
+    } else {
+        (0..tasks).for_each(task);
+    }
+}

@@ -1,0 +1,216 @@
+//! The microkernels: one generic body for the register tile, one for the inner-product tile.
+//! Each ISA file (`kernel_*.rs`) instantiates them inside a `#[target_feature]` wrapper.
+//!
+//! ## The register tile (AVX2 + FMA, MR × NR = 6 × 16)
+//!
+//! ```text
+//!             B̃ row p:   [ b0 .. b7 ] [ b8 .. b15 ]      two ymm loads per step
+//!  Ã col p:
+//!   a0 (bcast) ───────▶  [ ab00    ] [ ab01     ]
+//!   a1         ───────▶  [ ab10    ] [ ab11     ]
+//!   a2         ───────▶  [ ab20    ] [ ab21     ]      12 ymm accumulators,
+//!   a3         ───────▶  [ ab30    ] [ ab31     ]      12 FMAs per step,
+//!   a4         ───────▶  [ ab40    ] [ ab41     ]      2 loads + 6 broadcasts
+//!   a5         ───────▶  [ ab50    ] [ ab51     ]
+//! ```
+//!
+//! The same body gives AVX-512F 14 × 32 (28 zmm accumulators), NEON 8 × 8 (16 q accumulators, A
+//! loaded four at a time and used by lane), portable 4 × 8 and scalar 4 × 4.
+//!
+//! Every element of C is the f32 sum `Σₚ ãᵢₚ·b̃ₚⱼ` taken in order p = 0, 1, …, kc−1 in its own
+//! accumulator lane, whatever tile it falls in: that is what makes results independent of the
+//! blocking into threads.
+
+use crate::arch::Isa;
+use crate::simd::SimdF32;
+
+/// The most accumulator values a register tile may hold (MR·NR); sizes the edge buffer.
+pub(crate) const MAX_TILE: usize = 512;
+
+/// Register tile `R × S` of the inner-product kernel (see [`Microkernel::dot_tile`]).
+pub(crate) const DOT_R: usize = 3;
+/// See [`DOT_R`].
+pub(crate) const DOT_S: usize = 4;
+
+/// Arguments of one register-tile call: `C[0..mr, 0..nr] = α·Ã·B̃ + β·C` over `kc` steps.
+pub(crate) struct TileArgs {
+    /// Depth of the product.
+    pub kc: usize,
+    /// Packed A micro-panel: `kc` groups of MR values (row i of step p at `p·MR + i`).
+    pub a: *const f32,
+    /// B micro-panel: `kc` rows of NR values, row p at `b + p·b_rs` (packed: `b_rs = NR`).
+    pub b: *const f32,
+    /// Distance between consecutive rows of the B micro-panel.
+    pub b_rs: usize,
+    /// Top-left element of the C tile.
+    pub c: *mut f32,
+    /// Row stride of C.
+    pub rsc: usize,
+    /// Column stride of C.
+    pub csc: usize,
+    /// Valid rows of the tile (`≤ MR`); rows beyond it are computed from zero padding and dropped.
+    pub mr: usize,
+    /// Valid columns (`≤ NR`).
+    pub nr: usize,
+    /// α.
+    pub alpha: f32,
+    /// β; when 0, C is written without being read.
+    pub beta: f32,
+}
+
+/// A microkernel family for one ISA: the register tile and the inner-product tile.
+pub(crate) trait Microkernel: Sync {
+    /// The instruction set the kernels need.
+    const ISA: Isa;
+    /// Rows of the register tile.
+    const MR: usize;
+    /// Columns of the register tile.
+    const NR: usize;
+
+    /// `C[0..mr, 0..nr] = α·Ã·B̃ + β·C`.
+    ///
+    /// # Safety
+    /// The CPU supports [`Microkernel::ISA`]; `a` is valid for `kc·MR` reads, `b` for rows
+    /// `0..kc` of NR values at stride `b_rs`, and the `mr × nr` tile of C at `c` with strides
+    /// `rsc`, `csc` is valid for reads and writes and touched by no other thread.
+    unsafe fn tile(args: &TileArgs);
+
+    /// `out[r·DOT_S + s] = Σ_{p<kc} a[r][p]·b[s][p]` for `DOT_R` rows of A and `DOT_S` rows of
+    /// Bᵀ, each contiguous over p.
+    ///
+    /// # Safety
+    /// The CPU supports [`Microkernel::ISA`]; every pointer is valid for `kc` reads.
+    unsafe fn dot_tile(
+        kc: usize,
+        a: &[*const f32; DOT_R],
+        b: &[*const f32; DOT_S],
+        out: &mut [f32; DOT_R * DOT_S],
+    );
+}
+
+/// The register-tile body: `MR` rows, `NV` registers of `V::LANES` columns.
+///
+/// # Safety
+/// As [`Microkernel::tile`] with `MR`, `NR = NV·V::LANES`; `MR` is a multiple of `V::A_GROUP`.
+#[inline(always)]
+pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: &TileArgs) {
+    debug_assert!(MR.is_multiple_of(V::A_GROUP) && MR * NV * V::LANES <= MAX_TILE);
+    // SAFETY: every pointer offset below stays within the panels and tile the caller vouched for.
+    unsafe {
+        let mut ab = [[V::zero(); NV]; MR];
+        let (mut a, mut b) = (t.a, t.b);
+        for _ in 0..t.kc {
+            let mut bv = [V::zero(); NV];
+            for (v, slot) in bv.iter_mut().enumerate() {
+                *slot = V::load(b.add(v * V::LANES));
+            }
+            let mut g = 0;
+            while g < MR {
+                let av = V::load_a(a.add(g));
+                for l in 0..V::A_GROUP {
+                    for v in 0..NV {
+                        ab[g + l][v] = V::fma_a(ab[g + l][v], bv[v], av, l);
+                    }
+                }
+                g += V::A_GROUP;
+            }
+            a = a.add(MR);
+            b = b.add(t.b_rs);
+        }
+
+        let nr_full = NV * V::LANES;
+        if t.mr == MR && t.nr == nr_full && t.csc == 1 {
+            // Full tile, rows contiguous: vector read-modify-write of C.
+            let alpha = V::splat(t.alpha);
+            if t.beta == 0.0 {
+                for (i, row) in ab.iter().enumerate() {
+                    let c = t.c.add(i * t.rsc);
+                    for (v, acc) in row.iter().enumerate() {
+                        acc.mul(alpha).store(c.add(v * V::LANES));
+                    }
+                }
+            } else {
+                let beta = V::splat(t.beta);
+                for (i, row) in ab.iter().enumerate() {
+                    let c = t.c.add(i * t.rsc);
+                    for (v, acc) in row.iter().enumerate() {
+                        let p = c.add(v * V::LANES);
+                        V::load(p).mul_add(beta, acc.mul(alpha)).store(p);
+                    }
+                }
+            }
+        } else {
+            // Edge or strided tile: spill the accumulators, then touch only the valid part.
+            let mut buf = [0.0f32; MAX_TILE];
+            for (i, row) in ab.iter().enumerate() {
+                for (v, acc) in row.iter().enumerate() {
+                    acc.store(buf.as_mut_ptr().add(i * nr_full + v * V::LANES));
+                }
+            }
+            for i in 0..t.mr {
+                for j in 0..t.nr {
+                    let c = t.c.add(i * t.rsc + j * t.csc);
+                    let x = t.alpha * buf[i * nr_full + j];
+                    *c = if t.beta == 0.0 {
+                        x
+                    } else {
+                        t.beta.mul_add_f(*c, x)
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// The inner-product body: `DOT_R × DOT_S` independent lane-parallel dot products, each reduced
+/// in a fixed order, then the scalar tail `p ≥ kc − kc mod LANES` added in order.
+///
+/// # Safety
+/// As [`Microkernel::dot_tile`].
+#[inline(always)]
+pub(crate) unsafe fn dot_tile_body<V: SimdF32>(
+    kc: usize,
+    a: &[*const f32; DOT_R],
+    b: &[*const f32; DOT_S],
+    out: &mut [f32; DOT_R * DOT_S],
+) {
+    // SAFETY: all reads are at offsets `< kc` from pointers valid for `kc` reads.
+    unsafe {
+        let mut acc = [[V::zero(); DOT_S]; DOT_R];
+        let mut p = 0;
+        while p + V::LANES <= kc {
+            let mut av = [V::zero(); DOT_R];
+            for (r, slot) in av.iter_mut().enumerate() {
+                *slot = V::load(a[r].add(p));
+            }
+            for s in 0..DOT_S {
+                let bv = V::load(b[s].add(p));
+                for r in 0..DOT_R {
+                    acc[r][s] = av[r].mul_add(bv, acc[r][s]);
+                }
+            }
+            p += V::LANES;
+        }
+        for r in 0..DOT_R {
+            for s in 0..DOT_S {
+                let mut x = acc[r][s].reduce_sum();
+                for q in p..kc {
+                    x = (*a[r].add(q)).mul_add_f(*b[s].add(q), x);
+                }
+                out[r * DOT_S + s] = x;
+            }
+        }
+    }
+}
+
+/// `self·b + c` in f32, unfused: the same arithmetic on every ISA path for the scalar parts.
+trait MulAddF {
+    fn mul_add_f(self, b: f32, c: f32) -> f32;
+}
+
+impl MulAddF for f32 {
+    #[inline(always)]
+    fn mul_add_f(self, b: f32, c: f32) -> f32 {
+        self * b + c
+    }
+}

@@ -1,0 +1,338 @@
+//! sgemm against the reference math.
+//!
+//! `C ← α·op(A)·op(B) + β·C`, elementwise `cᵢⱼ ← α·Σₚ aᵢₚ·bₚⱼ + β·cᵢⱼ` (BLAS order and semantics:
+//! with `β = 0` the old C is never read, so a NaN in it does not survive).
+//!
+//! Every instruction-set path this CPU supports is compared with `reference::sgemm`, which
+//! accumulates in f64. A fast f32 kernel sums the k products in some other order and rounds at
+//! every step, so it may differ from the exact value by about `k·ε·Σₚ|aᵢₚ·bₚⱼ|` (the classic
+//! bound for recursive summation, ε = 2⁻²⁴) plus one rounding of `β·cᵢⱼ`. The tolerance below is
+//! that bound with a factor of 2 — relative to the size of the terms, not of the result, which
+//! may cancel to near zero.
+//!
+//! Shapes cover 0, 1, primes and non-multiples of every register tile (6×16, 14×32, 8×8, 4×8,
+//! 4×4), transposed operands as strided views, padded leading dimensions and non-unit column
+//! strides. Determinism: the same product at 1 and 2 threads must agree bit for bit, because
+//! work is split over output tiles only, never over k.
+
+use lepton_kernels::{arch, reference, sgemm_with, Isa, MatMut, MatRef};
+use proptest::prelude::*;
+
+/// A tiny deterministic generator of values in [-1, 1].
+fn fill(seed: u64, len: usize) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+/// Storage for a `rows × cols` operand: transposed or not, with a padded leading dimension and
+/// a column stride `cs`. Returns (data, row_stride, col_stride).
+fn layout(
+    rows: usize,
+    cols: usize,
+    trans: bool,
+    pad: usize,
+    cs: usize,
+    seed: u64,
+) -> (Vec<f32>, usize, usize) {
+    // Stored as an `sr × sc` matrix (the transpose if `trans`), element (i, j) at i·ld + j·cs.
+    let (sr, sc) = if trans { (cols, rows) } else { (rows, cols) };
+    let ld = sc * cs + pad;
+    let len = if sr == 0 || sc == 0 {
+        pad
+    } else {
+        (sr - 1) * ld + (sc - 1) * cs + 1 + pad
+    };
+    let data = fill(seed, len);
+    if trans {
+        (data, cs, ld)
+    } else {
+        (data, ld, cs)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    m: usize,
+    n: usize,
+    k: usize,
+    ta: bool,
+    tb: bool,
+    tc: bool,
+    pad: usize,
+    cs: usize,
+    alpha: f32,
+    beta: f32,
+    seed: u64,
+}
+
+fn dim() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        prop::sample::select(vec![
+            0usize, 1, 2, 3, 5, 6, 7, 8, 13, 14, 15, 16, 17, 31, 32, 33, 97, 251, 257, 300
+        ]),
+        0usize..=300,
+    ]
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        (dim(), dim(), dim()),
+        (any::<bool>(), any::<bool>(), prop::bool::weighted(0.15)),
+        (
+            prop::sample::select(vec![0usize, 0, 3, 17]),
+            prop::sample::select(vec![1usize, 1, 1, 2]),
+        ),
+        prop::sample::select(vec![1.0f32, 0.0, -0.5, 2.5]),
+        prop::sample::select(vec![0.0f32, 1.0, 0.75, -2.0]),
+        any::<u64>(),
+    )
+        .prop_map(
+            |((m, n, k), (ta, tb, tc), (pad, cs), alpha, beta, seed)| Case {
+                m,
+                n,
+                k,
+                ta,
+                tb,
+                tc,
+                pad,
+                cs,
+                alpha,
+                beta,
+                seed,
+            },
+        )
+}
+
+/// Runs `case` on `isa` and on the reference; checks every element against the error bound.
+fn check(isa: Isa, c: &Case) {
+    let (ad, ars, acs) = layout(c.m, c.k, c.ta, c.pad, c.cs, c.seed);
+    let (bd, brs, bcs) = layout(c.k, c.n, c.tb, c.pad, c.cs, c.seed ^ 1);
+    let (mut cd, crs, ccs) = layout(c.m, c.n, c.tc, c.pad, c.cs, c.seed ^ 2);
+    if c.beta == 0.0 {
+        // β = 0 must overwrite: poison the old C.
+        cd.iter_mut().for_each(|x| *x = f32::NAN);
+    }
+    let orig = cd.clone();
+    let mut expect = cd.clone();
+    let a = MatRef::strided(&ad, c.m, c.k, ars, acs);
+    let b = MatRef::strided(&bd, c.k, c.n, brs, bcs);
+    sgemm_with(
+        isa,
+        c.alpha,
+        a,
+        b,
+        c.beta,
+        MatMut::strided(&mut cd, c.m, c.n, crs, ccs),
+    );
+    reference::sgemm(
+        c.alpha,
+        a,
+        b,
+        c.beta,
+        MatMut::strided(&mut expect, c.m, c.n, crs, ccs),
+    );
+    let eps = f32::EPSILON as f64;
+    for i in 0..c.m {
+        for j in 0..c.n {
+            let idx = i * crs + j * ccs;
+            let terms: f64 = (0..c.k)
+                .map(|p| (a.at(i, p) as f64 * b.at(p, j) as f64).abs())
+                .sum();
+            let old = if c.beta == 0.0 {
+                0.0
+            } else {
+                (c.beta as f64 * orig[idx] as f64).abs()
+            };
+            let tol =
+                2.0 * eps * ((c.k as f64 + 2.0) * c.alpha.abs() as f64 * terms + 2.0 * old) + 1e-30;
+            let (got, want) = (cd[idx] as f64, expect[idx] as f64);
+            assert!(
+                (got - want).abs() <= tol,
+                "{isa}: C[{i},{j}] = {got}, reference {want}, tolerance {tol:e} ({c:?})"
+            );
+        }
+    }
+    // Padding between and after elements is untouched.
+    let mut written = vec![false; cd.len()];
+    for i in 0..c.m {
+        for j in 0..c.n {
+            written[i * crs + j * ccs] = true;
+        }
+    }
+    for (idx, w) in written.iter().enumerate() {
+        if !w {
+            let same = if c.beta == 0.0 {
+                cd[idx].is_nan()
+            } else {
+                cd[idx].to_bits() == orig[idx].to_bits()
+            };
+            assert!(
+                same,
+                "{isa}: padding element {idx} of C was written ({c:?})"
+            );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn every_isa_matches_reference(c in case()) {
+        for isa in arch::supported() {
+            check(isa, &c);
+        }
+    }
+}
+
+/// LeNet's im2col shapes, forward and both backward products, at batch 4, on every path.
+#[test]
+fn lenet_shapes_match_reference() {
+    let b = 4;
+    let shapes = [
+        // (m, n, k, ta, tb): forward, dW = dY·colsᵀ, dcols = Wᵀ·dY
+        (6, 784 * b, 75, false, false),
+        (6, 75, 784 * b, false, true),
+        (75, 784 * b, 6, true, false),
+        (16, 100 * b, 150, false, false),
+        (16, 150, 100 * b, false, true),
+        (150, 100 * b, 16, true, false),
+        (b, 120, 400, false, true),
+        (b, 400, 120, false, false),
+        (120, 400, b, true, false),
+    ];
+    for isa in arch::supported() {
+        for (s, &(m, n, k, ta, tb)) in shapes.iter().enumerate() {
+            let c = Case {
+                m,
+                n,
+                k,
+                ta,
+                tb,
+                tc: false,
+                pad: 0,
+                cs: 1,
+                alpha: 1.0,
+                beta: 0.0,
+                seed: s as u64,
+            };
+            check(isa, &c);
+        }
+    }
+}
+
+/// β = 0 overwrites C, even where C holds NaN or infinity; α = 0 reads neither A nor B.
+#[test]
+fn beta_zero_overwrites_and_alpha_zero_scales() {
+    for isa in arch::supported() {
+        let a = vec![1.0f32; 20 * 30];
+        let bm = vec![2.0f32; 30 * 40];
+        let mut c = vec![f32::NAN; 20 * 40];
+        c[7] = f32::INFINITY;
+        sgemm_with(
+            isa,
+            1.0,
+            MatRef::row_major(&a, 20, 30),
+            MatRef::row_major(&bm, 30, 40),
+            0.0,
+            MatMut::row_major(&mut c, 20, 40),
+        );
+        assert!(c.iter().all(|&x| x == 60.0), "{isa}: β = 0 kept old values");
+
+        let nan = vec![f32::NAN; 20 * 30];
+        let mut c = vec![3.0f32; 20 * 40];
+        sgemm_with(
+            isa,
+            0.0,
+            MatRef::row_major(&nan, 20, 30),
+            MatRef::row_major(&bm, 30, 40),
+            0.5,
+            MatMut::row_major(&mut c, 20, 40),
+        );
+        assert!(c.iter().all(|&x| x == 1.5), "{isa}: α = 0 read A");
+    }
+}
+
+/// Large products at 1 and 2 threads give identical bits, on both the blocked and the
+/// inner-product paths.
+#[test]
+fn deterministic_across_thread_counts() {
+    let shapes = [
+        (301, 517, 700, false, false),
+        (16, 150, 6400, false, true),
+        (64, 120, 400, false, true),
+        (6, 3136, 75, false, false),
+    ];
+    for isa in arch::supported() {
+        for &(m, n, k, ta, tb) in &shapes {
+            let (ad, ars, acs) = layout(m, k, ta, 0, 1, 11);
+            let (bd, brs, bcs) = layout(k, n, tb, 0, 1, 12);
+            let run = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                let mut c = fill(13, m * n);
+                pool.install(|| {
+                    sgemm_with(
+                        isa,
+                        1.5,
+                        MatRef::strided(&ad, m, k, ars, acs),
+                        MatRef::strided(&bd, k, n, brs, bcs),
+                        0.5,
+                        MatMut::row_major(&mut c, m, n),
+                    )
+                });
+                c.iter().map(|x| x.to_bits()).collect::<Vec<u32>>()
+            };
+            assert_eq!(
+                run(1),
+                run(2),
+                "{isa}: {m}x{n}x{k} differs between 1 and 2 threads"
+            );
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "needs more than the")]
+fn short_slice_panics() {
+    let a = vec![0.0f32; 11];
+    let _ = MatRef::row_major(&a, 3, 4);
+}
+
+#[test]
+#[should_panic(expected = "shapes do not agree")]
+fn shape_mismatch_panics() {
+    let a = vec![0.0f32; 12];
+    let b = vec![0.0f32; 15];
+    let mut c = vec![0.0f32; 15];
+    lepton_kernels::sgemm(
+        1.0,
+        MatRef::row_major(&a, 3, 4),
+        MatRef::row_major(&b, 3, 5),
+        0.0,
+        MatMut::row_major(&mut c, 3, 5),
+    );
+}
+
+#[test]
+#[should_panic(expected = "overlap")]
+fn overlapping_output_panics() {
+    let mut c = vec![0.0f32; 16];
+    let _ = MatMut::strided(&mut c, 4, 4, 1, 1);
+}
+
+#[test]
+#[should_panic(expected = "needs more than the")]
+fn bad_stride_panics() {
+    let a = vec![0.0f32; 12];
+    let _ = MatRef::strided(&a, 3, 4, 5, 1);
+}
