@@ -23,9 +23,9 @@ pub fn log_softmax_rows(x: &[f32], rows: usize, cols: usize, y: &mut [f32]) {
     for (xr, yr) in x.chunks_exact(cols).zip(y.chunks_exact_mut(cols)) {
         let m = xr.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let s: f32 = xr.iter().map(|&v| (v - m).exp()).sum();
-        let lse = m + s.ln();
+        let log_s = s.ln();
         for (o, &v) in yr.iter_mut().zip(xr) {
-            *o = v - lse;
+            *o = (v - m) - log_s; // shift first: exact for large |v|
         }
     }
 }
@@ -92,8 +92,7 @@ pub fn cross_entropy(
         );
         let m = zr.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let s: f32 = zr.iter().map(|&v| (v - m).exp()).sum();
-        let lse = m + s.ln();
-        total += (lse - zr[t]) as f64;
+        total += ((m - zr[t]) + s.ln()) as f64; // logsumexp − z_t, shifted by m first
         if let Some(g) = grad.as_deref_mut() {
             let gr = &mut g[r * cols..(r + 1) * cols];
             let inv_s = 1.0 / s;

@@ -81,3 +81,12 @@ pub fn assert_close(what: &str, got: &[f32], want: &Tensor, rel: f64) {
         rel * scale
     );
 }
+
+/// The integers of a metadata string, in order (the golden files' case lists are small JSON
+/// arrays of integers under fixed keys).
+pub fn integers(s: &str) -> Vec<usize> {
+    s.split(|c: char| !c.is_ascii_digit())
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().unwrap())
+        .collect()
+}
