@@ -85,6 +85,18 @@ pub enum Error {
         message: String,
     },
 
+    /// A weights file (safetensors) is unreadable, or one of its tensors does not fit the model:
+    /// missing, wrong dtype, wrong shape.
+    #[error("{}: tensor `{tensor}`: {message}", path.display())]
+    Weights {
+        /// The file.
+        path: PathBuf,
+        /// The tensor's name (empty when the file as a whole is bad).
+        tensor: String,
+        /// What was found and what was expected.
+        message: String,
+    },
+
     /// An argument (a parameter, a CLI flag value, a configuration) is out of its domain.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),

@@ -1,1 +1,35 @@
 //! Reverse-mode automatic differentiation: a tape of recorded operations, walked back once.
+//!
+//! [`Tape`] is the whole mechanism (read `tape.rs` first, it fits on a page). Each family of ops
+//! lives in its own file, every op's forward (a `Tape` method) next to its backward (a small struct
+//! with the op's math in its doc comment):
+//!
+//! | file | ops |
+//! | --- | --- |
+//! | `elementwise.rs` | `add`, `sub`, `mul`, `relu` |
+//! | `linear_algebra.rs` | `matmul`, `linear` |
+//! | `conv.rs` | `conv2d` |
+//! | `pool.rs` | `max_pool2d` |
+//! | `shape.rs` | `reshape`, `flatten` |
+//! | `reduce.rs` | `sum`, `mean` |
+//! | `loss.rs` | `log_softmax`, `cross_entropy`, `mse` |
+//!
+//! The no-grad (inference) path is the plain functions re-exported here ([`conv2d`], [`linear`],
+//! [`max_pool2d`], [`relu`], [`cross_entropy`]): they compute on tensors and record nothing.
+
+mod conv;
+mod elementwise;
+mod linear_algebra;
+mod loss;
+mod pool;
+mod reduce;
+mod shape;
+mod tape;
+
+pub use conv::{conv2d, conv2d_geometry, Conv2dOptions};
+pub use elementwise::relu;
+pub use linear_algebra::linear;
+pub use loss::cross_entropy;
+pub use pool::{max_pool2d, MaxPool2dOptions};
+pub use shape::flatten_shape;
+pub use tape::{Gradients, Tape, Var};

@@ -1,0 +1,33 @@
+//! [`Module`]: what every layer can do.
+
+use crate::autograd::{Tape, Var};
+use crate::error::Result;
+use crate::nn::Parameter;
+use crate::tensor::Tensor;
+
+/// A layer or a composition of layers.
+pub trait Module: Send + Sync {
+    /// The inference (no-grad) forward: computes on tensors and records nothing.
+    ///
+    /// # Errors
+    /// [`crate::Error::Shape`] if `x` does not fit the layer.
+    fn forward(&self, x: &Tensor) -> Result<Tensor>;
+
+    /// The training forward: records onto `tape`, registering each parameter as a tape leaf and
+    /// pushing its [`Var`] onto `params` in the order of [`Module::parameters`].
+    ///
+    /// # Errors
+    /// [`crate::Error::Shape`] if `x` does not fit the layer.
+    fn forward_tape(&self, tape: &mut Tape, x: Var, params: &mut Vec<Var>) -> Result<Var>;
+
+    /// The learnable parameters with their PyTorch names (`weight`, `bias`, prefixed by the layer
+    /// name inside a [`crate::nn::Sequential`]), in a fixed order.
+    fn parameters(&self) -> Vec<(String, &Parameter)> {
+        Vec::new()
+    }
+
+    /// [`Module::parameters`], mutably, in the same order.
+    fn parameters_mut(&mut self) -> Vec<(String, &mut Parameter)> {
+        Vec::new()
+    }
+}
