@@ -1,1 +1,22 @@
-//! Readers for outside data: CIFAR-10/100, IDX (MNIST), CSV and LIBSVM files, and the Batcher.
+//! Readers for outside data and the [`Batcher`].
+//!
+//! * [`cifar`]: CIFAR-10 / CIFAR-100 binary files, memory-mapped and validated once —
+//!   [`Cifar10::open`], [`Cifar100::open`], splits as [`CifarSplit`]; [`CifarWriter`] writes the
+//!   format.
+//! * [`batcher`]: [`Batcher`] turns any [`ImageDataset`] into shuffled, normalised, augmented
+//!   `f32` `[B, C, H, W]` batches, in parallel, bit-identical at any thread count.
+//!
+//! Every reader has an entry point over bytes (e.g. [`CifarSplit::from_bytes`]) that names the
+//! input in its errors, so parsers can be fuzzed without files.
+//!
+//! LIBSVM format: see `libsvm.rs` (built separately).
+
+pub mod batcher;
+pub mod cifar;
+pub mod file_bytes;
+pub mod image_dataset;
+
+pub use batcher::{Augment, Batch, BatchConfig, Batcher, ImageAugmentation, Normalize};
+pub use cifar::{Cifar10, Cifar100, CifarKind, CifarSplit, CifarWriter};
+pub use file_bytes::FileBytes;
+pub use image_dataset::{ImageDataset, ImageDims};
