@@ -3,6 +3,8 @@
 //! * [`cifar`]: CIFAR-10 / CIFAR-100 binary files, memory-mapped and validated once —
 //!   [`Cifar10::open`], [`Cifar100::open`], splits as [`CifarSplit`]; [`CifarWriter`] writes the
 //!   format.
+//! * [`idx`]: IDX files (MNIST, Fashion-MNIST), raw or gzip — [`IdxSplit::open_pair`] pairs an
+//!   image and a label file, [`IdxDir::open`] finds the `train-*` / `t10k-*` pairs.
 //! * [`batcher`]: [`Batcher`] turns any [`ImageDataset`] into shuffled, normalised, augmented
 //!   `f32` `[B, C, H, W]` batches, in parallel, bit-identical at any thread count.
 //!
@@ -14,9 +16,11 @@
 pub mod batcher;
 pub mod cifar;
 pub mod file_bytes;
+pub mod idx;
 pub mod image_dataset;
 
 pub use batcher::{Augment, Batch, BatchConfig, Batcher, ImageAugmentation, Normalize};
 pub use cifar::{Cifar10, Cifar100, CifarKind, CifarSplit, CifarWriter};
 pub use file_bytes::FileBytes;
+pub use idx::{IdxArray, IdxDir, IdxSplit};
 pub use image_dataset::{ImageDataset, ImageDims};
