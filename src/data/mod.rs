@@ -5,6 +5,8 @@
 //!   format.
 //! * [`idx`]: IDX files (MNIST, Fashion-MNIST), raw or gzip — [`IdxSplit::open_pair`] pairs an
 //!   image and a label file, [`IdxDir::open`] finds the `train-*` / `t10k-*` pairs.
+//! * [`csv`]: CSV files into a typed [`CsvTable`] (numeric and categorical columns, missing
+//!   values), with [`CsvTable::read`].
 //! * [`batcher`]: [`Batcher`] turns any [`ImageDataset`] into shuffled, normalised, augmented
 //!   `f32` `[B, C, H, W]` batches, in parallel, bit-identical at any thread count.
 //!
@@ -15,12 +17,14 @@
 
 pub mod batcher;
 pub mod cifar;
+pub mod csv;
 pub mod file_bytes;
 pub mod idx;
 pub mod image_dataset;
 
 pub use batcher::{Augment, Batch, BatchConfig, Batcher, ImageAugmentation, Normalize};
 pub use cifar::{Cifar10, Cifar100, CifarKind, CifarSplit, CifarWriter};
+pub use csv::{Column, ColumnType, ColumnValues, CsvOptions, CsvTable};
 pub use file_bytes::FileBytes;
 pub use idx::{IdxArray, IdxDir, IdxSplit};
 pub use image_dataset::{ImageDataset, ImageDims};
