@@ -13,13 +13,14 @@
 //! Every reader has an entry point over bytes (e.g. [`CifarSplit::from_bytes`]) that names the
 //! input in its errors, so parsers can be fuzzed without files.
 //!
-//! LIBSVM format: see `libsvm.rs` (built separately).
+//! * [`libsvm`]: LIBSVM's sparse text format (`label idx:val …`), read and written.
 
 pub mod batcher;
 pub mod cifar;
 pub mod csv;
 pub mod file_bytes;
 pub mod idx;
+pub mod libsvm;
 pub mod image_dataset;
 
 pub use batcher::{Augment, Batch, BatchConfig, Batcher, ImageAugmentation, Normalize};

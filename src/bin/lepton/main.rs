@@ -4,6 +4,8 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod info;
+mod svm_predict;
+mod svm_train;
 
 /// Lepton: SIMD GEMM, LeNet training, SMO SVMs — from the microkernel up.
 #[derive(Parser)]
@@ -17,6 +19,10 @@ struct Cli {
 enum Command {
     /// Print the detected instruction set, cache sizes used for blocking, and threads.
     Info(info::InfoArgs),
+    /// Train an SVM like LIBSVM's svm-train (same flags, files and output).
+    SvmTrain(svm_train::SvmTrainArgs),
+    /// Predict with an SVM model like LIBSVM's svm-predict.
+    SvmPredict(svm_predict::SvmPredictArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +33,8 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Info(args) => info::run(args),
+        Command::SvmTrain(args) => svm_train::run(args),
+        Command::SvmPredict(args) => svm_predict::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
