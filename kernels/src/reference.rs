@@ -75,6 +75,8 @@ pub fn relu(x: &[f32], y: &mut [f32]) {
 /// `eˣ` of each element, in f64 (`std`'s correctly rounded-ish `exp`), as f64.
 pub fn exp(x: &[f32]) -> Vec<f64> {
     x.iter().map(|&v| (v as f64).exp()).collect()
+}
+
 /// `im2col` written from its definition: `cols[(c·KH + i)·KW + j, oy·OW + ox] =
 /// x[c, oy·sh − ph + i·dh, ox·sw − pw + j·dw]`, 0 outside the image.
 pub fn im2col(g: &crate::conv::Conv2dGeometry, x: &[f32]) -> Vec<f32> {
