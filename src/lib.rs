@@ -21,6 +21,7 @@ pub mod preprocess;
 pub mod report;
 pub mod svm;
 pub mod tensor;
+pub mod training;
 
 pub use error::{Error, Result};
 pub use lepton_kernels as kernels;

@@ -21,6 +21,7 @@ pub mod csv;
 pub mod file_bytes;
 pub mod idx;
 pub mod libsvm;
+pub mod subset;
 pub mod image_dataset;
 
 pub use batcher::{Augment, Batch, BatchConfig, Batcher, ImageAugmentation, Normalize};
@@ -29,3 +30,4 @@ pub use csv::{Column, ColumnType, ColumnValues, CsvOptions, CsvTable};
 pub use file_bytes::FileBytes;
 pub use idx::{IdxArray, IdxDir, IdxSplit};
 pub use image_dataset::{ImageDataset, ImageDims};
+pub use subset::Subset;
