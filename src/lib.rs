@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod atomic_file;
 pub mod autograd;
 pub mod data;
 pub mod error;
