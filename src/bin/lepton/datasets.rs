@@ -175,7 +175,7 @@ pub struct ImageData {
 
 impl ImageData {
     /// The training and test images.
-    pub fn splits(&self) -> (Subset<'_, dyn ImageDataset>, Subset<'_, dyn ImageDataset>) {
+    pub fn splits(&self) -> (Subset<'_, dyn ImageDataset + '_>, Subset<'_, dyn ImageDataset + '_>) {
         let (tr, te) = self.source.raw();
         let tr = tr.expect("a training split exists (checked at open)");
         let te = if self.test_from_train { tr } else { te.unwrap_or(tr) };

@@ -3,9 +3,15 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod datasets;
+mod demo;
+mod eval;
 mod info;
 mod svm_predict;
 mod svm_train;
+mod threads;
+mod train;
+mod train_report;
 
 /// Lepton: SIMD GEMM, LeNet training, SMO SVMs — from the microkernel up.
 #[derive(Parser)]
@@ -17,6 +23,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Train LeNet-5 on a synthetic CIFAR-format dataset and write a report (no download).
+    Demo(demo::DemoArgs),
+    /// Train LeNet-5 on CIFAR-10 or Fashion-MNIST: progress, per-epoch evaluation,
+    /// checkpoints, metrics.jsonl and a report.
+    Train(train::TrainArgs),
+    /// Evaluate a trained LeNet-5: accuracy, per-class accuracy, confusion matrix.
+    Eval(eval::EvalArgs),
     /// Print the detected instruction set, cache sizes used for blocking, and threads.
     Info(info::InfoArgs),
     /// Train an SVM like LIBSVM's svm-train (same flags, files and output).
@@ -32,6 +45,9 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let result = match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Info(args) => info::run(args),
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),

@@ -10,6 +10,7 @@ use lepton::nn::LeNet5;
 use lepton::training::{
     evaluate, load_checkpoint, save_checkpoint, train_epoch, OptimizerKind, TrainConfig,
 };
+use lepton::data::ImageDataset;
 use lepton::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -130,7 +131,6 @@ pub struct TrainOutcome {
 impl TrainArgs {
     /// The run's configuration for a dataset with `channels` channels.
     pub fn config(&self, data: &ImageData) -> TrainConfig {
-        let base = TrainConfig::seed_recipe();
         TrainConfig {
             epochs: self.epochs,
             batch_size: self.batch,
@@ -145,7 +145,6 @@ impl TrainArgs {
             seed: self.seed,
             normalize: data.normalize(),
             pad_to: data.pad_to(),
-            ..base
         }
     }
 }
@@ -170,7 +169,8 @@ pub fn train(args: &TrainArgs, data: &ImageData) -> Result<TrainOutcome> {
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     probe_writable(out)?;
     let config = args.config(data);
-    let (train_set, test_set) = data.splits();
+    let (train_split, test_split) = data.splits();
+    let (train_set, test_set) = (&train_split, &test_split);
     let mut net = LeNet5::new(data.channels(), data.num_classes(), config.seed);
     let mut optimizer = config.optimizer()?;
     let batcher = config.batcher(train_set)?;
