@@ -22,8 +22,8 @@ pub mod cifar;
 pub mod csv;
 pub mod file_bytes;
 pub mod idx;
-pub mod libsvm;
 pub mod image_dataset;
+pub mod libsvm;
 pub mod subset;
 pub mod synthetic;
 

@@ -106,7 +106,11 @@ pub fn load_checkpoint(
             return Err(Error::Weights {
                 path: path.to_path_buf(),
                 tensor: name,
-                message: format!("shape {:?}, the network needs {:?}", t.shape(), p.value.shape()),
+                message: format!(
+                    "shape {:?}, the network needs {:?}",
+                    t.shape(),
+                    p.value.shape()
+                ),
             });
         }
         staged.push(t);

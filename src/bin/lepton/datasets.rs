@@ -49,11 +49,7 @@ pub struct DatasetArgs {
 impl DatasetArgs {
     /// A one-line description for reports.
     pub fn describe(&self) -> String {
-        let mut s = format!(
-            "{} ({:?})",
-            self.data.display(),
-            self.dataset
-        );
+        let mut s = format!("{} ({:?})", self.data.display(), self.dataset);
         if let Some(h) = self.holdout {
             s.push_str(&format!(", last {h} training images held out as test"));
         }
@@ -82,7 +78,10 @@ impl DatasetArgs {
             }
             DatasetKind::FashionMnist => {
                 let d = IdxDir::open(&self.data)?;
-                let names: Vec<String> = FASHION_MNIST_CLASSES.iter().map(|s| s.to_string()).collect();
+                let names: Vec<String> = FASHION_MNIST_CLASSES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect();
                 let named = |s: Option<IdxSplit>| -> Result<Option<IdxSplit>> {
                     s.map(|s| s.with_class_names(names.clone())).transpose()
                 };
@@ -125,7 +124,9 @@ impl DatasetArgs {
         }
         let train_end = match self.limit_train {
             Some(l) if l == 0 => {
-                return Err(Error::InvalidArgument("--limit-train must be at least 1".into()))
+                return Err(Error::InvalidArgument(
+                    "--limit-train must be at least 1".into(),
+                ))
             }
             Some(l) => train_range.end.min(l),
             None => train_range.end,
@@ -175,10 +176,19 @@ pub struct ImageData {
 
 impl ImageData {
     /// The training and test images.
-    pub fn splits(&self) -> (Subset<'_, dyn ImageDataset + '_>, Subset<'_, dyn ImageDataset + '_>) {
+    pub fn splits(
+        &self,
+    ) -> (
+        Subset<'_, dyn ImageDataset + '_>,
+        Subset<'_, dyn ImageDataset + '_>,
+    ) {
         let (tr, te) = self.source.raw();
         let tr = tr.expect("a training split exists (checked at open)");
-        let te = if self.test_from_train { tr } else { te.unwrap_or(tr) };
+        let te = if self.test_from_train {
+            tr
+        } else {
+            te.unwrap_or(tr)
+        };
         (
             Subset::new(tr, self.train_indices.clone()),
             Subset::new(te, self.test_indices.clone()),

@@ -12,7 +12,9 @@ pub fn with_threads<T: Send>(
 ) -> Result<T> {
     let Some(n) = threads else { return f() };
     if n == 0 {
-        return Err(Error::InvalidArgument("--threads must be at least 1".into()));
+        return Err(Error::InvalidArgument(
+            "--threads must be at least 1".into(),
+        ));
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(n)

@@ -5,12 +5,12 @@ use crate::datasets::{DatasetArgs, ImageData};
 use crate::threads::with_threads;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use lepton::data::ImageDataset;
 use lepton::metrics::ConfusionMatrix;
 use lepton::nn::LeNet5;
 use lepton::training::{
     evaluate, load_checkpoint, save_checkpoint, train_epoch, OptimizerKind, TrainConfig,
 };
-use lepton::data::ImageDataset;
 use lepton::{Error, Result};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -216,34 +216,33 @@ pub fn train(args: &TrainArgs, data: &ImageData) -> Result<TrainOutcome> {
         );
     }
     let eval_batch = 256;
-    let mut confusion = evaluate(
-        &net,
-        test_set,
-        &config.normalize,
-        config.pad_to,
-        eval_batch,
-    )?;
+    let mut confusion = evaluate(&net, test_set, &config.normalize, config.pad_to, eval_batch)?;
     for epoch in start_epoch..config.epochs {
-        let bar = progress_bar(args.quiet, batcher.batches_per_epoch() as u64, epoch, &config);
+        let bar = progress_bar(
+            args.quiet,
+            batcher.batches_per_epoch() as u64,
+            epoch,
+            &config,
+        );
         let mut running = 0.0f64;
         let mut seen = 0usize;
-        let stats = train_epoch(
-            &mut net,
-            optimizer.as_mut(),
-            &batcher,
-            epoch,
-            &mut |p| {
-                running += p.loss as f64 * p.images as f64;
-                seen += p.images;
-                if p.step % 50 == 0 || p.step == p.steps {
-                    bar.set_message(format!("loss {:.4}", running / seen.max(1) as f64));
-                    bar.set_position(p.step as u64);
-                }
-            },
-        )?;
+        let stats = train_epoch(&mut net, optimizer.as_mut(), &batcher, epoch, &mut |p| {
+            running += p.loss as f64 * p.images as f64;
+            seen += p.images;
+            if p.step % 50 == 0 || p.step == p.steps {
+                bar.set_message(format!("loss {:.4}", running / seen.max(1) as f64));
+                bar.set_position(p.step as u64);
+            }
+        })?;
         bar.finish_and_clear();
-        let train_acc =
-            evaluate(&net, train_set, &config.normalize, config.pad_to, eval_batch)?.accuracy();
+        let train_acc = evaluate(
+            &net,
+            train_set,
+            &config.normalize,
+            config.pad_to,
+            eval_batch,
+        )?
+        .accuracy();
         confusion = evaluate(&net, test_set, &config.normalize, config.pad_to, eval_batch)?;
         let record = EpochRecord {
             epoch: epoch + 1,

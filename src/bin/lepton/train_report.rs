@@ -59,6 +59,9 @@ pub fn write(
             s.f1
         );
     }
-    let _ = writeln!(md, "\n## Confusion matrix (rows: true class)\n\n```\n{c}\n```");
+    let _ = writeln!(
+        md,
+        "\n## Confusion matrix (rows: true class)\n\n```\n{c}\n```"
+    );
     lepton::atomic_file::write_atomic(&dir.join("report.md"), md.as_bytes())
 }
