@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod bench;
 mod info;
 
 /// Lepton: SIMD GEMM, LeNet training, SMO SVMs — from the microkernel up.
@@ -17,6 +18,8 @@ struct Cli {
 enum Command {
     /// Print the detected instruction set, cache sizes used for blocking, and threads.
     Info(info::InfoArgs),
+    /// Benchmarks: measured peak FMA rate, sgemm GFLOPS.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Info(args) => info::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
