@@ -54,6 +54,10 @@ fn overrides() -> [Option<usize>; 3] {
     static O: std::sync::OnceLock<[Option<usize>; 3]> = std::sync::OnceLock::new();
     *O.get_or_init(|| {
         let get = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse().ok());
-        [get("LEPTON_GEMM_MC"), get("LEPTON_GEMM_KC"), get("LEPTON_GEMM_NC")]
+        [
+            get("LEPTON_GEMM_MC"),
+            get("LEPTON_GEMM_KC"),
+            get("LEPTON_GEMM_NC"),
+        ]
     })
 }
