@@ -6,6 +6,7 @@ use std::process::ExitCode;
 mod datasets;
 mod demo;
 mod eval;
+mod bench;
 mod info;
 mod svm_predict;
 mod svm_train;
@@ -36,6 +37,8 @@ enum Command {
     SvmTrain(svm_train::SvmTrainArgs),
     /// Predict with an SVM model like LIBSVM's svm-predict.
     SvmPredict(svm_predict::SvmPredictArgs),
+    /// Benchmarks: measured peak FMA rate, sgemm GFLOPS.
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Info(args) => info::run(args),
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),
+        Command::Bench(args) => bench::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
