@@ -20,8 +20,8 @@ pub mod cifar;
 pub mod csv;
 pub mod file_bytes;
 pub mod idx;
-pub mod libsvm;
 pub mod image_dataset;
+pub mod libsvm;
 
 pub use batcher::{Augment, Batch, BatchConfig, Batcher, ImageAugmentation, Normalize};
 pub use cifar::{Cifar10, Cifar100, CifarKind, CifarSplit, CifarWriter};

@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod bench_train;
 mod info;
 mod svm_predict;
 mod svm_train;
@@ -23,6 +24,9 @@ enum Command {
     SvmTrain(svm_train::SvmTrainArgs),
     /// Predict with an SVM model like LIBSVM's svm-predict.
     SvmPredict(svm_predict::SvmPredictArgs),
+    /// LeNet-5 training-step throughput (forward + backward + SGD momentum) on random data.
+    /// (Temporary name; moves under `lepton bench train-step`.)
+    TrainStepBench(bench_train::TrainStepArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
         Command::Info(args) => info::run(args),
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),
+        Command::TrainStepBench(args) => bench_train::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
