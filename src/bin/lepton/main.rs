@@ -7,6 +7,7 @@ mod datasets;
 mod demo;
 mod eval;
 mod bench;
+mod bench_train;
 mod info;
 mod svm_predict;
 mod svm_train;
@@ -39,6 +40,9 @@ enum Command {
     SvmPredict(svm_predict::SvmPredictArgs),
     /// Benchmarks: measured peak FMA rate, sgemm GFLOPS.
     Bench(bench::BenchArgs),
+    /// LeNet-5 training-step throughput (forward + backward + SGD momentum) on random data.
+    /// (Temporary name; moves under `lepton bench train-step`.)
+    TrainStepBench(bench_train::TrainStepArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::TrainStepBench(args) => bench_train::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
