@@ -40,9 +40,6 @@ enum Command {
     SvmPredict(svm_predict::SvmPredictArgs),
     /// Benchmarks: measured peak FMA rate, sgemm GFLOPS.
     Bench(bench::BenchArgs),
-    /// LeNet-5 training-step throughput (forward + backward + SGD momentum) on random data.
-    /// (Temporary name; moves under `lepton bench train-step`.)
-    TrainStepBench(bench_train::TrainStepArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,7 +56,6 @@ fn main() -> ExitCode {
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),
         Command::Bench(args) => bench::run(args),
-        Command::TrainStepBench(args) => bench_train::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
