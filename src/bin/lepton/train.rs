@@ -65,6 +65,9 @@ pub struct TrainArgs {
     /// No progress bar and no per-epoch lines (errors still go to stderr).
     #[arg(long)]
     pub quiet: bool,
+    /// The dataset's name in the report, when the directory's format does not say it all.
+    #[arg(skip)]
+    pub title: Option<String>,
 }
 
 /// One line of `metrics.jsonl`.
@@ -318,7 +321,13 @@ fn rewrite_metrics(path: &Path, history: &[EpochRecord]) -> Result<()> {
 /// model.safetensors and the report.
 fn write_outputs(args: &TrainArgs, data: &ImageData, outcome: &TrainOutcome) -> Result<()> {
     outcome.net.save(args.out.join("model.safetensors"))?;
-    crate::train_report::write(&args.out, data, outcome, &settings(args, outcome))
+    crate::train_report::write(
+        &args.out,
+        data,
+        args.title.as_deref(),
+        outcome,
+        &settings(args, outcome),
+    )
 }
 
 /// The run's settings, as (name, value) rows for the report.
