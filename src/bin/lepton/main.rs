@@ -3,11 +3,11 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod bench;
+mod bench_train;
 mod datasets;
 mod demo;
 mod eval;
-mod bench;
-mod bench_train;
 mod info;
 mod svm_predict;
 mod svm_train;

@@ -28,19 +28,31 @@ pub fn write(
         .result("test images", c.total());
     if let Some(last) = h.last() {
         report
-            .result("train accuracy", format!("{:.2}%", 100.0 * last.train_accuracy))
+            .result(
+                "train accuracy",
+                format!("{:.2}%", 100.0 * last.train_accuracy),
+            )
             .result("final training loss", format!("{:.4}", last.loss))
             .result("epoch time", format!("{:.1} s", last.seconds))
             .result("throughput", format!("{:.0} images/s", last.images_per_sec));
     }
     if !h.is_empty() {
         let loss = LineChart::new("Training loss per epoch", "epoch", "mean cross-entropy")
-            .series("training loss", h.iter().map(|r| r.loss).collect::<Vec<_>>())
+            .series(
+                "training loss",
+                h.iter().map(|r| r.loss).collect::<Vec<_>>(),
+            )
             .to_svg()?;
         report.figure("loss.svg", "Training loss", loss)?;
         let acc = LineChart::new("Accuracy per epoch", "epoch", "accuracy")
-            .series("train", h.iter().map(|r| r.train_accuracy).collect::<Vec<_>>())
-            .series("test", h.iter().map(|r| r.test_accuracy).collect::<Vec<_>>())
+            .series(
+                "train",
+                h.iter().map(|r| r.train_accuracy).collect::<Vec<_>>(),
+            )
+            .series(
+                "test",
+                h.iter().map(|r| r.test_accuracy).collect::<Vec<_>>(),
+            )
             .y_range(0.0, 1.0)
             .to_svg()?;
         report.figure("accuracy.svg", "Train and test accuracy", acc)?;
@@ -65,7 +77,14 @@ pub fn write(
         .collect();
     report.table(
         "Per epoch",
-        &["epoch", "loss", "train acc", "test acc", "seconds", "images/s"],
+        &[
+            "epoch",
+            "loss",
+            "train acc",
+            "test acc",
+            "seconds",
+            "images/s",
+        ],
         rows,
     )?;
     report.classification_table("Per class (test)", c);
@@ -75,7 +94,11 @@ pub fn write(
         .enumerate()
         .map(|(k, a)| vec![c.class_name(k), format!("{:.2}%", 100.0 * a)])
         .collect();
-    report.table("Per-class accuracy (test)", &["class", "accuracy"], acc_rows)?;
+    report.table(
+        "Per-class accuracy (test)",
+        &["class", "accuracy"],
+        acc_rows,
+    )?;
     report.write_markdown(dir)?;
     Ok(())
 }
