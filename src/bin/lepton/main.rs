@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod info;
+mod inspect;
 
 /// Lepton: SIMD GEMM, LeNet training, SMO SVMs — from the microkernel up.
 #[derive(Parser)]
@@ -17,6 +18,9 @@ struct Cli {
 enum Command {
     /// Print the detected instruction set, cache sizes used for blocking, and threads.
     Info(info::InfoArgs),
+    /// Say what a dataset is: CIFAR-10/100, IDX (MNIST) or CSV — splits, per-class counts,
+    /// class names.
+    Inspect(inspect::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -27,6 +31,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Info(args) => info::run(args),
+        Command::Inspect(args) => inspect::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
