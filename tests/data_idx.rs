@@ -179,13 +179,17 @@ fn bad_gzip_stream() {
     let mut bad = gz.clone();
     let n = bad.len();
     bad[n - 8] ^= 0xff;
-    let (_, _, msg) = format_error(IdxArray::from_bytes(bad, "crc.gz").unwrap_err());
+    let (p, loc, msg) = format_error(IdxArray::from_bytes(bad, "crc.gz").unwrap_err());
+    assert_eq!(p, Path::new("crc.gz"));
+    // The whole body decompressed (34 bytes) before the trailer check failed.
+    assert_eq!(loc, Location::Offset(34));
     assert!(msg.contains("bad gzip stream"), "{msg}");
     // Garbage after the gzip magic.
-    let (_, _, msg) = format_error(
+    let (p, _, msg) = format_error(
         IdxArray::from_bytes(vec![0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "g.gz")
             .unwrap_err(),
     );
+    assert_eq!(p, Path::new("g.gz"));
     assert!(msg.contains("gzip"), "{msg}");
 }
 
