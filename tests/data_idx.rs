@@ -271,3 +271,20 @@ proptest! {
         }
     }
 }
+
+/// Dimensions whose product is exactly `2^64 − 1` (= 65535 · 42009217 · 6700417) must not
+/// overflow the "read one byte more than declared" bound in the gzip path.
+#[test]
+fn maximal_declared_size_does_not_overflow() {
+    let mut b = vec![0, 0, 8, 3];
+    for d in [65535u32, 42_009_217, 6_700_417] {
+        b.extend(d.to_be_bytes());
+    }
+    assert_eq!(
+        65535u128 * 42_009_217 * 6_700_417,
+        u64::MAX as u128,
+        "the factorisation"
+    );
+    assert!(IdxArray::from_bytes(b.clone(), "raw").is_err());
+    assert!(IdxArray::from_bytes(gzip(&b), "max.gz").is_err());
+}
