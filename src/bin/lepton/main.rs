@@ -14,6 +14,7 @@ mod svm_train;
 mod threads;
 mod train;
 mod train_report;
+mod inspect;
 
 /// Lepton: SIMD GEMM, LeNet training, SMO SVMs — from the microkernel up.
 #[derive(Parser)]
@@ -40,6 +41,9 @@ enum Command {
     SvmPredict(svm_predict::SvmPredictArgs),
     /// Benchmarks: measured peak FMA rate, sgemm GFLOPS.
     Bench(bench::BenchArgs),
+    /// Say what a dataset is: CIFAR-10/100, IDX (MNIST) or CSV — splits, per-class counts,
+    /// class names.
+    Inspect(inspect::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Inspect(args) => inspect::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
