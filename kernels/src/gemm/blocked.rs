@@ -19,9 +19,12 @@
 
 use super::blocking::Blocking;
 use super::microkernel::{Microkernel, TileArgs};
-use super::pack::{pack_a, pack_b_panel, with_buffer, Buffer};
+use super::pack::{pack_a, pack_b_block, pack_b_panel, with_buffer, Buffer};
 use super::{MatMut, MatRef};
 use rayon::prelude::*;
+
+/// When B is read in place, each step prefetches the same row this many micro-panels ahead.
+const B_PREFETCH_AHEAD: usize = 4;
 
 /// A pointer to C shared by the tasks, each of which writes a disjoint set of tiles.
 #[derive(Clone, Copy)]
@@ -57,7 +60,8 @@ pub(crate) fn gemm<K: Microkernel>(
     let (m, n, k) = (c.rows, c.cols, a.cols);
     let (mr, nr) = (K::MR, K::NR);
     let (mc, kc_max, nc) = (bs.mc, bs.kc, bs.nc);
-    let b_direct = b.col_stride == 1 && (m <= 4 * mr || k <= 32);
+    let b_direct = b.col_stride == 1
+        && (k <= 32 || m <= 4 * mr && k * n * 4 <= crate::arch::cache_sizes().l3 / 4);
     let threads = if parallel {
         rayon::current_num_threads()
     } else {
@@ -82,14 +86,18 @@ pub(crate) fn gemm<K: Microkernel>(
                 let beta_p = if pc == 0 { beta } else { 1.0 };
                 if !b_direct {
                     let packed = &mut bbuf[..panels * kc * nr];
-                    let pack = |(q, dst): (usize, &mut [f32])| {
-                        let cols = nr.min(ncb - q * nr);
-                        pack_b_panel(nr, b, pc, kc, jc + q * nr, cols, dst);
-                    };
-                    if threads > 1 {
-                        packed.par_chunks_mut(kc * nr).enumerate().for_each(pack);
+                    if threads > 1 && panels >= 2 * threads {
+                        // Each thread packs a contiguous range of panels.
+                        let per = panels.div_ceil(threads);
+                        packed
+                            .par_chunks_mut(per * kc * nr)
+                            .enumerate()
+                            .for_each(|(t, dst)| {
+                                let j0 = t * per * nr;
+                                pack_b_block(nr, b, pc, kc, jc + j0, (per * nr).min(ncb - j0), dst);
+                            });
                     } else {
-                        packed.chunks_mut(kc * nr).enumerate().for_each(pack);
+                        pack_b_block(nr, b, pc, kc, jc, ncb, packed);
                     }
                 }
                 let bpacked: &[f32] = bbuf;
@@ -138,6 +146,7 @@ pub(crate) fn gemm<K: Microkernel>(
                                     nr: cols,
                                     alpha,
                                     beta: beta_p,
+                                    b_prefetch: if b_rs == nr { 0 } else { B_PREFETCH_AHEAD * nr },
                                 };
                                 // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR
                                 // values per panel, the B panel kc rows of NR (in place: row
