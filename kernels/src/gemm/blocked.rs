@@ -26,6 +26,9 @@ use rayon::prelude::*;
 /// When B is read in place, each step prefetches the same row this many micro-panels ahead.
 const B_PREFETCH_AHEAD: usize = 4;
 
+/// Depths up to this are "shallow": loops 1 and 2 swap so C is written in long row runs.
+const SHALLOW: usize = 32;
+
 /// A pointer to C shared by the tasks, each of which writes a disjoint set of tiles.
 #[derive(Clone, Copy)]
 struct CPtr(*mut f32);
@@ -119,40 +122,61 @@ pub(crate) fn gemm<K: Microkernel>(
                         let (apacked, edge) = abuf.split_at_mut(a_len);
                         // Loop 3 body: pack this row block of A.
                         pack_a(mr, a, ic, mcb, pc, kc, apacked);
-                        for q in q0..q1 {
-                            // Loop 2.
+                        // A ragged last micro-panel of an in-place B is copied once.
+                        if b_direct && q1 == panels && ncb % nr != 0 {
+                            let j = jc + (panels - 1) * nr;
+                            pack_b_panel(nr, b, pc, kc, j, n - j, edge);
+                        }
+                        let edge: &[f32] = edge;
+                        let b_panel = |q: usize| -> (*const f32, usize) {
                             let j = jc + q * nr;
-                            let cols = nr.min(n - j);
-                            let (bp, b_rs) = if !b_direct {
+                            if !b_direct {
                                 (bpacked[q * kc * nr..].as_ptr(), nr)
-                            } else if cols == nr {
+                            } else if j + nr <= n {
                                 (b.data[pc * b.row_stride + j..].as_ptr(), b.row_stride)
                             } else {
-                                pack_b_panel(nr, b, pc, kc, j, cols, edge);
                                 (edge.as_ptr(), nr)
+                            }
+                        };
+                        let tile = |q: usize, ir: usize, (bp, b_rs): (*const f32, usize)| {
+                            let j = jc + q * nr;
+                            let args = TileArgs {
+                                kc,
+                                a: apacked[ir * kc..].as_ptr(),
+                                b: bp,
+                                b_rs,
+                                // SAFETY: (ic+ir, j) is inside C, so the offset is in bounds.
+                                c: unsafe { cptr.at((ic + ir) * rsc + j * csc) },
+                                rsc,
+                                csc,
+                                mr: mr.min(mcb - ir),
+                                nr: nr.min(n - j),
+                                alpha,
+                                beta: beta_p,
+                                b_prefetch: if b_rs == nr { 0 } else { B_PREFETCH_AHEAD * nr },
                             };
+                            // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR values
+                            // per panel, the B panel kc rows of NR (in place: row pc+p of B,
+                            // columns j..j+NR, all inside B since j + NR ≤ n); the tile is this
+                            // task's alone.
+                            unsafe { K::tile(&args) };
+                        };
+                        if kc <= SHALLOW {
+                            // Shallow product: C traffic dominates, so walk C row panel by row
+                            // panel (a few long write streams) rather than column by column.
                             for ir in (0..mcb).step_by(mr) {
-                                // Loop 1.
-                                let args = TileArgs {
-                                    kc,
-                                    a: apacked[ir * kc..].as_ptr(),
-                                    b: bp,
-                                    b_rs,
-                                    // SAFETY: (ic+ir, j) is inside C, so the offset is in bounds.
-                                    c: unsafe { cptr.at((ic + ir) * rsc + j * csc) },
-                                    rsc,
-                                    csc,
-                                    mr: mr.min(mcb - ir),
-                                    nr: cols,
-                                    alpha,
-                                    beta: beta_p,
-                                    b_prefetch: if b_rs == nr { 0 } else { B_PREFETCH_AHEAD * nr },
-                                };
-                                // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR
-                                // values per panel, the B panel kc rows of NR (in place: row
-                                // pc+p of B, columns j..j+NR, all inside B since cols == NR);
-                                // the tile is this task's alone.
-                                unsafe { K::tile(&args) };
+                                for q in q0..q1 {
+                                    tile(q, ir, b_panel(q));
+                                }
+                            }
+                        } else {
+                            for q in q0..q1 {
+                                // Loop 2.
+                                let bq = b_panel(q);
+                                for ir in (0..mcb).step_by(mr) {
+                                    // Loop 1.
+                                    tile(q, ir, bq);
+                                }
                             }
                         }
                     });
