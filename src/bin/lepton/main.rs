@@ -9,12 +9,12 @@ mod datasets;
 mod demo;
 mod eval;
 mod info;
+mod inspect;
 mod svm_predict;
 mod svm_train;
 mod threads;
 mod train;
 mod train_report;
-mod inspect;
 
 /// Lepton: SIMD GEMM, LeNet training, SMO SVMs — from the microkernel up.
 #[derive(Parser)]
