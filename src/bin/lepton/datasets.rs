@@ -86,8 +86,8 @@ impl DatasetArgs {
                     s.map(|s| s.with_class_names(names.clone())).transpose()
                 };
                 Source::Idx {
-                    train: named(d.train)?,
-                    test: named(d.test)?,
+                    train: Box::new(named(d.train)?),
+                    test: Box::new(named(d.test)?),
                 }
             }
         };
@@ -123,7 +123,7 @@ impl DatasetArgs {
             )));
         }
         let train_end = match self.limit_train {
-            Some(l) if l == 0 => {
+            Some(0) => {
                 return Err(Error::InvalidArgument(
                     "--limit-train must be at least 1".into(),
                 ))
@@ -148,8 +148,8 @@ impl DatasetArgs {
 enum Source {
     Cifar10(Cifar10),
     Idx {
-        train: Option<IdxSplit>,
-        test: Option<IdxSplit>,
+        train: Box<Option<IdxSplit>>,
+        test: Box<Option<IdxSplit>>,
     },
 }
 
@@ -158,8 +158,8 @@ impl Source {
         match self {
             Source::Cifar10(c) => (Some(c.train()), Some(c.test())),
             Source::Idx { train, test } => (
-                train.as_ref().map(|d| d as &dyn ImageDataset),
-                test.as_ref().map(|d| d as &dyn ImageDataset),
+                train.as_ref().as_ref().map(|d| d as &dyn ImageDataset),
+                test.as_ref().as_ref().map(|d| d as &dyn ImageDataset),
             ),
         }
     }
