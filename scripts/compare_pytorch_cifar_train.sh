@@ -30,7 +30,7 @@ for t in $THREADS; do
     python3 - "$OUT/torch-$t-$s.jsonl" torch "$t" "$s" <<'PYEOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-secs = [r["seconds"] for r in rows if "seconds" in r and "epoch" in r]
+secs = [r["epoch_seconds"] for r in rows if "epoch_seconds" in r]
 acc = [r["test_accuracy"] for r in rows if "test_accuracy" in r][-1]
 print(f"{sys.argv[2]:<8} {sys.argv[3]:<7} {sys.argv[4]:<5} {acc:<10.4f} " + " ".join(f"{x:<12.2f}" for x in secs))
 PYEOF
