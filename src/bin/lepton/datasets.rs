@@ -1,23 +1,10 @@
 //! The image datasets the CLI trains on: `--data DIR` with `--dataset cifar10|fashion-mnist`.
 
 use clap::{Args, ValueEnum};
+use lepton::data::idx::FASHION_MNIST_CLASS_NAMES;
 use lepton::data::{Cifar10, IdxDir, IdxSplit, ImageDataset, Normalize, Subset};
 use lepton::{Error, Result};
 use std::path::PathBuf;
-
-/// Fashion-MNIST's ten class names (IDX files carry none).
-pub const FASHION_MNIST_CLASSES: [&str; 10] = [
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-];
 
 /// Which format `--data` is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
