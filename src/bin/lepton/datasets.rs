@@ -65,7 +65,7 @@ impl DatasetArgs {
             }
             DatasetKind::FashionMnist => {
                 let d = IdxDir::open(&self.data)?;
-                let names: Vec<String> = FASHION_MNIST_CLASSES
+                let names: Vec<String> = FASHION_MNIST_CLASS_NAMES
                     .iter()
                     .map(|s| s.to_string())
                     .collect();
