@@ -8,7 +8,7 @@
 //! * A diverging run (a huge learning rate) stops with an error naming epoch and step.
 
 use lepton::data::synthetic::{write_cifar_dir, SyntheticConfig};
-use lepton::data::{BatchConfig, Batcher, Cifar10, ImageDataset};
+use lepton::data::{BatchConfig, Batcher, Cifar10};
 use lepton::nn::LeNet5;
 use lepton::training::{
     evaluate, extract_features, load_checkpoint, predict, save_checkpoint, train_epoch, TrainConfig,
