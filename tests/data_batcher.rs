@@ -451,3 +451,34 @@ fn invalid_configurations_are_errors() {
     )
     .is_err());
 }
+
+#[test]
+fn idx_images_feed_the_batcher() {
+    use lepton::data::idx::encode_idx;
+    use lepton::data::IdxSplit;
+    // Two 28×28 images: all 255 and all 0; labels 7 and 2.
+    let mut px = vec![255u8; 784];
+    px.extend([0u8; 784]);
+    let images = encode_idx(&[2, 28, 28], &px).unwrap();
+    let labels = encode_idx(&[2], &[7, 2]).unwrap();
+    let s = IdxSplit::from_bytes(images, "i", labels, "l").unwrap();
+    let b = Batcher::new(
+        &s,
+        BatchConfig {
+            shuffle: false,
+            normalize: Normalize::mnist(),
+            pad_to: Some((32, 32)),
+            ..cfg(2)
+        },
+    )
+    .unwrap();
+    let batch = b.epoch(0).next().unwrap();
+    assert_eq!(batch.images.shape(), &[2, 1, 32, 32]);
+    assert_eq!(batch.labels, [7, 2]);
+    let d = batch.images.data();
+    let white = (1.0 - 0.1307) / 0.3081; // 2.821486…
+    let black = -0.1307 / 0.3081; // −0.424213…
+    assert!((d[2 * 32 + 2] - white).abs() < 1e-5); // inside image 0
+    assert!((d[0] - black).abs() < 1e-5); // padding of image 0
+    assert!((d[1024 + 16 * 32 + 16] - black).abs() < 1e-5); // image 1 is black
+}

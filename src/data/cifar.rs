@@ -24,7 +24,7 @@
 //! # Ok(()) }
 //! ```
 
-use super::file_bytes::FileBytes;
+use super::file_bytes::{write_atomically, FileBytes};
 use super::image_dataset::{ImageDataset, ImageDims};
 use crate::error::{Error, Location, Result};
 use std::path::{Path, PathBuf};
@@ -684,16 +684,4 @@ pub fn write_class_names(path: impl AsRef<Path>, names: &[impl AsRef<str>]) -> R
         text.push('\n');
     }
     write_atomically(path.as_ref(), text.as_bytes())
-}
-
-/// Writes `bytes` to a sibling temporary file and renames it over `path`.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
 }
