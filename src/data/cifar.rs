@@ -24,7 +24,8 @@
 //! # Ok(()) }
 //! ```
 
-use super::file_bytes::{write_atomically, FileBytes};
+use super::file_bytes::FileBytes;
+use crate::atomic_file::write_atomic;
 use super::image_dataset::{ImageDataset, ImageDims};
 use crate::error::{Error, Location, Result};
 use std::path::{Path, PathBuf};
@@ -669,7 +670,7 @@ impl CifarWriter {
     /// # Errors
     /// [`Error::Io`] naming the path that failed.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
-        write_atomically(path.as_ref(), &self.bytes)
+        write_atomic(path.as_ref(), &self.bytes)
     }
 }
 
@@ -683,5 +684,5 @@ pub fn write_class_names(path: impl AsRef<Path>, names: &[impl AsRef<str>]) -> R
         text.push_str(n.as_ref());
         text.push('\n');
     }
-    write_atomically(path.as_ref(), text.as_bytes())
+    write_atomic(path.as_ref(), text.as_bytes())
 }

@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::ops::Deref;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The contents of a file: either a read-only memory map of it (zero-copy, O(1) to open) or an
 /// owned buffer (decompressed data, bytes handed in by a caller or a fuzzer, empty files).
@@ -73,16 +73,4 @@ impl std::fmt::Debug for FileBytes {
         };
         write!(f, "FileBytes::{kind}({} bytes)", self.len())
     }
-}
-
-/// Writes `bytes` to a sibling temporary file and renames it over `path`.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp{}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
 }

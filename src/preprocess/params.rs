@@ -149,7 +149,7 @@ impl Preprocessing {
     /// # Errors
     /// [`Error::Io`] naming the path.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        crate::data::file_bytes::write_atomically(path.as_ref(), self.to_text().as_bytes())
+        crate::atomic_file::write_atomic(path.as_ref(), self.to_text().as_bytes())
     }
 
     /// Reads a parameter file.
