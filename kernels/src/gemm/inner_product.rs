@@ -89,7 +89,7 @@ fn oriented<K: Microkernel>(
     } else {
         1
     };
-    let per_task = groups.div_ceil(4 * threads).max(1);
+    let per_task = groups.div_ceil(8 * threads).max(1);
     let tasks = groups.div_ceil(per_task);
     let (adata, bdata) = (a.data, b.data);
 
