@@ -43,7 +43,7 @@ pub(crate) fn suits(m: usize, n: usize, k: usize, a: &MatRef<'_>, b: &MatRef<'_>
     (a.col_stride == 1 || a.cols == 1)
         && (b.row_stride == 1 || b.rows == 1)
         && k >= 64
-        && m.min(n) <= 32
+        && m.min(n) <= 64
         && m.max(n) <= 512
 }
 
