@@ -269,6 +269,7 @@ fn deterministic_across_thread_counts() {
         (16, 150, 6400, false, true),
         (64, 120, 400, false, true),
         (6, 3136, 75, false, false),
+        (16, 6400, 150, false, false),
     ];
     for isa in arch::supported() {
         for &(m, n, k, ta, tb) in &shapes {

@@ -62,7 +62,15 @@ pub(crate) fn gemm<K: Microkernel>(
 ) {
     let (m, n, k) = (c.rows, c.cols, a.cols);
     let (mr, nr) = (K::MR, K::NR);
-    let (mc, kc_max, nc) = (bs.mc, bs.kc, bs.nc);
+    let (mc, kc_max) = (bs.mc, bs.kc);
+    // With a single row block, a packed B block is used once, right after packing: keep it
+    // small enough to still be in L2 when the microkernel reads it.
+    let nc = if m <= mc {
+        let l2 = crate::arch::cache_sizes().l2;
+        bs.nc.min((l2 / 2 / (kc_max.min(k) * 4) / nr * nr).max(nr))
+    } else {
+        bs.nc
+    };
     let b_direct = b.col_stride == 1
         && (k <= 32 || m <= 4 * mr && k * n * 4 <= crate::arch::cache_sizes().l3 / 4);
     let threads = if parallel {

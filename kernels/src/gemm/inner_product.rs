@@ -43,7 +43,7 @@ pub(crate) fn suits(m: usize, n: usize, k: usize, a: &MatRef<'_>, b: &MatRef<'_>
     (a.col_stride == 1 || a.cols == 1)
         && (b.row_stride == 1 || b.rows == 1)
         && k >= 64
-        && m.min(n) <= 32
+        && m.min(n) <= 64
         && m.max(n) <= 512
 }
 
@@ -89,7 +89,7 @@ fn oriented<K: Microkernel>(
     } else {
         1
     };
-    let per_task = groups.div_ceil(4 * threads).max(1);
+    let per_task = groups.div_ceil(8 * threads).max(1);
     let tasks = groups.div_ceil(per_task);
     let (adata, bdata) = (a.data, b.data);
 

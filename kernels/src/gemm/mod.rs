@@ -20,7 +20,7 @@
 //! are bit-identical at 1 and N threads.
 //!
 //! The microkernels ([`microkernel`]) are one generic body over [`crate::simd::SimdF32`] with a
-//! `#[target_feature]` wrapper per ISA: AVX-512F 14×32, AVX2+FMA 6×16, NEON 8×8, portable
+//! `#[target_feature]` wrapper per ISA: AVX-512F 14×32, AVX2+FMA 6×16 (or 4×24 when that pads less), NEON 8×8, portable
 //! (`wide`) 4×8, scalar 4×4.
 
 mod blocked;
@@ -42,7 +42,7 @@ pub use blocking::Blocking;
 
 use crate::arch::{self, Isa};
 #[cfg(target_arch = "x86_64")]
-use kernel_avx2::Avx2;
+use kernel_avx2::{Avx2, Avx2Wide};
 #[cfg(target_arch = "x86_64")]
 use kernel_avx512::Avx512;
 #[cfg(target_arch = "aarch64")]
@@ -319,7 +319,16 @@ fn dispatch(isa: Isa, alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, mut
         Isa::Scalar => run::<Scalar>(alpha, a, b, beta, &mut c),
         Isa::Portable => run::<Portable>(alpha, a, b, beta, &mut c),
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => run::<Avx2>(alpha, a, b, beta, &mut c),
+        Isa::Avx2 => {
+            let (m, n) = (c.rows, c.cols);
+            let area = |mr: usize, nr: usize| m.div_ceil(mr) * mr * n.div_ceil(nr) * nr;
+            // The 4×24 tile only where it saves at least 5% of padded work.
+            if 20 * area(Avx2Wide::MR, Avx2Wide::NR) <= 19 * area(Avx2::MR, Avx2::NR) {
+                run::<Avx2Wide>(alpha, a, b, beta, &mut c)
+            } else {
+                run::<Avx2>(alpha, a, b, beta, &mut c)
+            }
+        }
         #[cfg(target_arch = "x86_64")]
         Isa::Avx512 => run::<Avx512>(alpha, a, b, beta, &mut c),
         #[cfg(target_arch = "aarch64")]
