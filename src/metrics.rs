@@ -462,7 +462,9 @@ pub fn precision_recall_at(truth: &[bool], scores: &[f64], threshold: f64) -> Re
 /// One point of a ROC curve.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RocPoint {
-    /// Samples with `score >= threshold` are predicted positive. `+∞` for the first point.
+    /// Samples with `score >= threshold` are predicted positive. The first point, `(0, 0)`,
+    /// predicts nothing positive and carries the nominal threshold `+∞` (if some scores are `+∞`
+    /// themselves, the next point has the same threshold).
     pub threshold: f64,
     /// False-positive rate `FP / N` at this threshold.
     pub false_positive_rate: f64,
