@@ -72,11 +72,12 @@ fn ratio(num: u64, den: u64) -> f64 {
     }
 }
 
-/// The fraction of positions where `predicted[i] == truth[i]`.
+/// The fraction of positions where `predicted[i] == truth[i]` (any label type: `usize`, `u8`,
+/// `bool`, …).
 ///
 /// # Errors
 /// [`Error::Shape`] if the lengths differ; [`Error::InvalidArgument`] if they are empty.
-pub fn accuracy(truth: &[usize], predicted: &[usize]) -> Result<f64> {
+pub fn accuracy<T: PartialEq>(truth: &[T], predicted: &[T]) -> Result<f64> {
     check_paired("accuracy", truth.len(), predicted.len())?;
     let correct = truth.iter().zip(predicted).filter(|(t, p)| t == p).count();
     Ok(correct as f64 / truth.len() as f64)

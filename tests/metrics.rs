@@ -241,7 +241,10 @@ fn binary_confusion_at_threshold() {
 #[test]
 fn bad_input_is_an_error() {
     assert!(matches!(accuracy(&[0, 1], &[0]), Err(Error::Shape { .. })));
-    assert!(matches!(accuracy(&[], &[]), Err(Error::InvalidArgument(_))));
+    assert!(matches!(
+        accuracy::<u8>(&[], &[]),
+        Err(Error::InvalidArgument(_))
+    ));
     assert!(matches!(
         ConfusionMatrix::new(&[0, 3], &[0, 1], 3),
         Err(Error::InvalidArgument(m)) if m.contains("sample 1")
