@@ -12,7 +12,9 @@ Recipe (the PyTorch "Training a classifier" tutorial):
   * Cross-entropy loss, SGD lr 0.001 momentum 0.9, batch 4, 2 epochs, shuffled every epoch.
   * Data: a CIFAR-10 binary file (1 label byte + 1024 R + 1024 G + 1024 B per record). By default
     the first 9,000 records of /work/shared/data/cifar-10-sample/data_batch_1.bin train and the
-    last 1,000 test.
+    last 1,000 test. With --data-dir DIR (the official layout: DIR/data_batch_*.bin and
+    DIR/test_batch.bin, e.g. the real CIFAR-10 or `lepton::data::synthetic` output) every
+    data_batch file trains and test_batch.bin tests.
 
 Loader: by default ("tensor") the whole split is transformed once into one float tensor and each
 step indexes a shuffled batch out of it -- the leanest honest PyTorch loop, so the timing is a
@@ -27,7 +29,9 @@ final line with the test accuracy. Example:
 """
 
 import argparse
+import glob
 import json
+import os
 import platform
 import time
 
@@ -109,6 +113,7 @@ def cpu_name():
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default="/work/shared/data/cifar-10-sample/data_batch_1.bin")
+    p.add_argument("--data-dir", help="a CIFAR-10 binary directory (overrides --data/--train/--test)")
     p.add_argument("--train", type=int, default=9000, help="first N records train")
     p.add_argument("--test", type=int, default=1000, help="last N records test")
     p.add_argument("--threads", type=int, default=1)
@@ -122,11 +127,21 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    labels, pixels = read_cifar(args.data)
-    if args.train + args.test > len(labels):
-        raise SystemExit(f"{args.data}: {len(labels)} records, need {args.train + args.test}")
-    tr_y, tr_x = labels[: args.train], pixels[: args.train]
-    te_y, te_x = labels[-args.test :], pixels[-args.test :]
+    if args.data_dir:
+        files = sorted(glob.glob(os.path.join(args.data_dir, "data_batch_*.bin")))
+        if not files:
+            raise SystemExit(f"{args.data_dir}: no data_batch_*.bin files")
+        parts = [read_cifar(f) for f in files]
+        tr_y = np.concatenate([y for y, _ in parts])
+        tr_x = np.concatenate([x for _, x in parts])
+        te_y, te_x = read_cifar(os.path.join(args.data_dir, "test_batch.bin"))
+        args.train, args.test = len(tr_y), len(te_y)
+    else:
+        labels, pixels = read_cifar(args.data)
+        if args.train + args.test > len(labels):
+            raise SystemExit(f"{args.data}: {len(labels)} records, need {args.train + args.test}")
+        tr_y, tr_x = labels[: args.train], pixels[: args.train]
+        te_y, te_x = labels[-args.test :], pixels[-args.test :]
 
     net = Net()
     criterion = nn.CrossEntropyLoss()

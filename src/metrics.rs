@@ -72,11 +72,12 @@ fn ratio(num: u64, den: u64) -> f64 {
     }
 }
 
-/// The fraction of positions where `predicted[i] == truth[i]`.
+/// The fraction of positions where `predicted[i] == truth[i]` (any label type: `usize`, `u8`,
+/// `bool`, …).
 ///
 /// # Errors
 /// [`Error::Shape`] if the lengths differ; [`Error::InvalidArgument`] if they are empty.
-pub fn accuracy(truth: &[usize], predicted: &[usize]) -> Result<f64> {
+pub fn accuracy<T: PartialEq>(truth: &[T], predicted: &[T]) -> Result<f64> {
     check_paired("accuracy", truth.len(), predicted.len())?;
     let correct = truth.iter().zip(predicted).filter(|(t, p)| t == p).count();
     Ok(correct as f64 / truth.len() as f64)
@@ -462,7 +463,9 @@ pub fn precision_recall_at(truth: &[bool], scores: &[f64], threshold: f64) -> Re
 /// One point of a ROC curve.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RocPoint {
-    /// Samples with `score >= threshold` are predicted positive. `+∞` for the first point.
+    /// Samples with `score >= threshold` are predicted positive. The first point, `(0, 0)`,
+    /// predicts nothing positive and carries the nominal threshold `+∞` (if some scores are `+∞`
+    /// themselves, the next point has the same threshold).
     pub threshold: f64,
     /// False-positive rate `FP / N` at this threshold.
     pub false_positive_rate: f64,

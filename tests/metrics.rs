@@ -241,7 +241,10 @@ fn binary_confusion_at_threshold() {
 #[test]
 fn bad_input_is_an_error() {
     assert!(matches!(accuracy(&[0, 1], &[0]), Err(Error::Shape { .. })));
-    assert!(matches!(accuracy(&[], &[]), Err(Error::InvalidArgument(_))));
+    assert!(matches!(
+        accuracy::<u8>(&[], &[]),
+        Err(Error::InvalidArgument(_))
+    ));
     assert!(matches!(
         ConfusionMatrix::new(&[0, 3], &[0, 1], 3),
         Err(Error::InvalidArgument(m)) if m.contains("sample 1")
@@ -365,6 +368,20 @@ proptest! {
         prop_assert_eq!(cm.correct(), matches as u64);
         prop_assert!((cm.accuracy() - accuracy(&truth, &predicted).unwrap()).abs() <= 1e-15);
         let r = cm.report();
+        // Per-class scores straight from the label pairs, without the matrix.
+        let div = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        for c in 0..k {
+            let pairs = truth.iter().zip(&predicted);
+            let tp = pairs.clone().filter(|&(&t, &p)| t == c && p == c).count();
+            let fp = pairs.clone().filter(|&(&t, &p)| t != c && p == c).count();
+            let fn_ = pairs.filter(|&(&t, &p)| t == c && p != c).count();
+            let s = r.per_class[c];
+            prop_assert!((s.precision - div(tp, tp + fp)).abs() <= 1e-15);
+            prop_assert!((s.recall - div(tp, tp + fn_)).abs() <= 1e-15);
+            prop_assert!((s.f1 - div(2 * tp, 2 * tp + fp + fn_)).abs() <= 1e-15);
+        }
+        let macro_f1 = r.per_class.iter().map(|s| s.f1).sum::<f64>() / k as f64;
+        prop_assert!((r.macro_f1 - macro_f1).abs() <= 1e-15);
         for s in &r.per_class {
             for v in [s.precision, s.recall, s.f1] {
                 prop_assert!((0.0..=1.0).contains(&v));

@@ -163,10 +163,15 @@ fn heatmap_puts_each_count_in_its_cell() {
 fn heatmap_without_names_uses_indices() {
     let cm = ConfusionMatrix::new(&[0, 1, 1], &[0, 1, 0], 2).unwrap();
     let texts = parse_svg(&confusion_heatmap_svg(&cm, "indices").unwrap());
-    assert!(texts.iter().any(|t| t.content == "0" && t.rotated));
+    // Column labels "0" and "1" (rotated), and row labels left of the first column.
+    let col0 = texts
+        .iter()
+        .find(|t| t.content == "0" && t.rotated)
+        .expect("column label 0");
+    assert!(texts.iter().any(|t| t.content == "1" && t.rotated));
     assert!(texts
         .iter()
-        .any(|t| t.content == "1" && !t.rotated && t.x < 60.0));
+        .any(|t| t.content == "1" && !t.rotated && t.x < col0.x - 20.0));
 }
 
 #[test]

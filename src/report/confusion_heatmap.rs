@@ -22,12 +22,17 @@ pub fn confusion_heatmap_svg(matrix: &ConfusionMatrix, title: &str) -> Result<St
     let n = matrix.n_classes();
     let names: Vec<String> = (0..n).map(|c| matrix.class_name(c)).collect();
     let longest = names.iter().map(|s| s.chars().count()).max().unwrap_or(1) as i32;
-    let cell: i32 = (480 / n as i32).clamp(14, 56);
+    let cell: i32 = (480 / n as i32).clamp(14, 110);
     let name_px = 7 * longest.min(24) + 10; // room for the longest class name at 13 px
-    let (left, top) = (36 + name_px, 70);
     let (grid_w, grid_h) = (cell * n as i32, cell * n as i32);
+    let top = 70;
     let bottom = name_px + 40;
-    let width = (left + grid_w + 30).max(360);
+    // Wide enough for the grid and for the title (about 12 px per character at 22 px); the
+    // grid with its labels is centred.
+    let needed = 36 + name_px + grid_w + 30;
+    let title_w = 12 * title.chars().count() as i32 + 40;
+    let width = needed.max(title_w).max(480);
+    let left = 36 + name_px + (width - needed) / 2;
     let height = top + grid_h + bottom;
     let max_digits = matrix
         .counts()
@@ -35,7 +40,7 @@ pub fn confusion_heatmap_svg(matrix: &ConfusionMatrix, title: &str) -> Result<St
         .map(|c| c.to_string().len())
         .max()
         .unwrap_or(1) as i32;
-    let count_size = (cell * 10 / (6 * max_digits + 4)).clamp(7, 15);
+    let count_size = (cell * 10 / (6 * max_digits + 4)).clamp(7, 20);
 
     let mut svg = String::new();
     {
@@ -116,7 +121,7 @@ pub fn confusion_heatmap_svg(matrix: &ConfusionMatrix, title: &str) -> Result<St
         .map_err(err)?;
         root.draw(&Text::new(
             "true class",
-            (14, top + grid_h / 2),
+            (left - name_px - 22, top + grid_h / 2),
             centred(15).transform(FontTransform::Rotate270),
         ))
         .map_err(err)?;
