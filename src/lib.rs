@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod atomic_file;
 pub mod autograd;
 pub mod data;
 pub mod error;
@@ -21,6 +22,7 @@ pub mod preprocess;
 pub mod report;
 pub mod svm;
 pub mod tensor;
+pub mod training;
 
 pub use error::{Error, Result};
 pub use lepton_kernels as kernels;

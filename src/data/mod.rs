@@ -14,6 +14,8 @@
 //! input in its errors, so parsers can be fuzzed without files.
 //!
 //! * [`libsvm`]: LIBSVM's sparse text format (`label idx:val …`), read and written.
+//! * [`synthetic`]: a procedurally drawn CIFAR-format dataset of ten learnable classes.
+//! * [`Subset`]: some of a dataset's images, by index (e.g. a held-out test set).
 
 pub mod batcher;
 pub mod cifar;
@@ -22,6 +24,8 @@ pub mod file_bytes;
 pub mod idx;
 pub mod image_dataset;
 pub mod libsvm;
+pub mod subset;
+pub mod synthetic;
 
 pub use batcher::{Augment, Batch, BatchConfig, Batcher, ImageAugmentation, Normalize};
 pub use cifar::{Cifar10, Cifar100, CifarKind, CifarSplit, CifarWriter};
@@ -29,3 +33,4 @@ pub use csv::{Column, ColumnType, ColumnValues, CsvOptions, CsvTable};
 pub use file_bytes::FileBytes;
 pub use idx::{IdxArray, IdxDir, IdxSplit};
 pub use image_dataset::{ImageDataset, ImageDims};
+pub use subset::Subset;

@@ -3,10 +3,18 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod bench;
 mod bench_train;
+mod datasets;
+mod demo;
+mod eval;
 mod info;
+mod inspect;
 mod svm_predict;
 mod svm_train;
+mod threads;
+mod train;
+mod train_report;
 
 /// Lepton: SIMD GEMM, LeNet training, SMO SVMs — from the microkernel up.
 #[derive(Parser)]
@@ -18,15 +26,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Train LeNet-5 on a synthetic CIFAR-format dataset and write a report (no download).
+    Demo(demo::DemoArgs),
+    /// Train LeNet-5 on CIFAR-10 or Fashion-MNIST: progress, per-epoch evaluation,
+    /// checkpoints, metrics.jsonl and a report.
+    Train(train::TrainArgs),
+    /// Evaluate a trained LeNet-5: accuracy, per-class accuracy, confusion matrix.
+    Eval(eval::EvalArgs),
     /// Print the detected instruction set, cache sizes used for blocking, and threads.
     Info(info::InfoArgs),
     /// Train an SVM like LIBSVM's svm-train (same flags, files and output).
     SvmTrain(svm_train::SvmTrainArgs),
     /// Predict with an SVM model like LIBSVM's svm-predict.
     SvmPredict(svm_predict::SvmPredictArgs),
-    /// LeNet-5 training-step throughput (forward + backward + SGD momentum) on random data.
-    /// (Temporary name; moves under `lepton bench train-step`.)
-    TrainStepBench(bench_train::TrainStepArgs),
+    /// Benchmarks: measured peak FMA rate, sgemm GFLOPS.
+    Bench(bench::BenchArgs),
+    /// Say what a dataset is: CIFAR-10/100, IDX (MNIST) or CSV — splits, per-class counts,
+    /// class names.
+    Inspect(inspect::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,10 +53,14 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let result = match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Info(args) => info::run(args),
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),
-        Command::TrainStepBench(args) => bench_train::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Inspect(args) => inspect::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
