@@ -232,6 +232,31 @@ proptest! {
     }
 
     #[test]
+    fn lenet_pool_fast_path_matches_reference_with_ties_and_nans(
+        (h, w, planes) in (2usize..12, 2usize..12, 1usize..4),
+        seed in 0u64..1000,
+        nan_every in 0usize..9,
+    ) {
+        // 2×2 windows, stride 2, no padding: the unrolled branch-free path.
+        let g = Pool2dGeometry { in_h: h, in_w: w, kernel: (2, 2), stride: (2, 2), padding: (0, 0) };
+        let (oh, ow) = g.out_hw().unwrap();
+        let mut x: Vec<f32> = values(planes * h * w, seed).iter().map(|v| (v * 1.5).round()).collect();
+        if nan_every > 0 {
+            for v in x.iter_mut().step_by(nan_every * 3 + 1) { *v = f32::NAN; }
+        }
+        let mut y = vec![0.0f32; planes * oh * ow];
+        let mut am = vec![u32::MAX; y.len()];
+        max_pool2d_forward(&g, planes, &x, &mut y, &mut am);
+        for p in 0..planes {
+            let (ry, ra) = reference::max_pool2d_plane(&g, &x[p * h * w..(p + 1) * h * w]);
+            for (a, b) in y[p * oh * ow..(p + 1) * oh * ow].iter().zip(&ry) {
+                prop_assert!(a == b || (a.is_nan() && b.is_nan()), "{} vs {}", a, b);
+            }
+            prop_assert_eq!(&am[p * oh * ow..(p + 1) * oh * ow], &ra[..]);
+        }
+    }
+
+    #[test]
     fn softmax_and_cross_entropy_match_f64(rows in 1usize..6, cols in 1usize..12, scale in 0.1f32..200.0, seed in 0u64..1000) {
         let z: Vec<f32> = values(rows * cols, seed).iter().map(|v| v * scale).collect();
         let mut y = vec![0.0; z.len()];
