@@ -2,7 +2,7 @@
 
 Assumes: torch installed (e.g. /work/venv/bin/python), and a release build of the `lepton` CLI
 (`cargo build --release`). For each batch size and thread count, alternates Lepton
-(`lepton train-step-bench --json`, a separate process) and PyTorch (in this process with
+(`lepton bench train-step --json`, a separate process) and PyTorch (in this process with
 `torch.set_num_threads(T)`) REPEATS times and reports the median images/s of each and their ratio.
 Both run forward + backward + SGD (lr 0.01, momentum 0.9) on the same random CIFAR-shaped batch
 size with the tutorial LeNet; PyTorch's input does not require grad (neither does ours).
@@ -65,7 +65,7 @@ def torch_images_per_sec(batch, threads):
 
 def lepton_images_per_sec(exe, batch, threads):
     out = subprocess.run(
-        [exe, "train-step-bench", "--batch", str(batch), "--threads", str(threads),
+        [exe, "bench", "train-step", "--batch", str(batch), "--threads", str(threads),
          "--steps", str(steps_for(batch)), "--json"],
         check=True, capture_output=True, text=True).stdout
     return json.loads(out)["images_per_sec"]

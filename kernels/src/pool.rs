@@ -88,17 +88,18 @@ pub fn max_pool2d_forward(
                 for ox in 0..ow {
                     let i = [r0 + 2 * ox, r0 + 2 * ox + 1, r1 + 2 * ox, r1 + 2 * ox + 1];
                     let v = [xp[i[0]], xp[i[1]], xp[i[2]], xp[i[3]]];
+                    // Branch-free selects (random data makes the winner unpredictable); a
+                    // window holding a NaN takes the rare path: its first NaN wins.
                     let (mut best, mut at) = (v[0], i[0]);
-                    if !best.is_nan() {
-                        for k in 1..4 {
-                            if v[k] > best || v[k].is_nan() {
-                                best = v[k];
-                                at = i[k];
-                                if best.is_nan() {
-                                    break;
-                                }
-                            }
-                        }
+                    for k in 1..4 {
+                        let take = v[k] > best;
+                        best = if take { v[k] } else { best };
+                        at = if take { i[k] } else { at };
+                    }
+                    if v.iter().any(|x| x.is_nan()) {
+                        let k = v.iter().position(|x| x.is_nan()).unwrap_or(0);
+                        best = v[k];
+                        at = i[k];
                     }
                     yp[oy * ow + ox] = best;
                     ap[oy * ow + ox] = at as u32;

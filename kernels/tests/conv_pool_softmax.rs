@@ -78,8 +78,65 @@ fn tap(
         .then(|| ((n * g.in_channels + c) * g.in_h + iy as usize) * g.in_w + ix as usize)
 }
 
+/// Stride 1, no padding, no dilation: the geometry of the direct (im2col-free) path, with channel
+/// counts on both sides of its 6-, 8- and 16-channel tiles and widths on both sides of 16 pixels.
+fn direct_geometry() -> impl Strategy<Value = (Conv2dGeometry, usize)> {
+    (
+        (1usize..5, 1usize..20),
+        (1usize..6, 1usize..6),
+        (0usize..5, 0usize..22),
+        1usize..3,
+    )
+        .prop_map(|((c, o), (kh, kw), (eh, ew), n)| {
+            (
+                Conv2dGeometry {
+                    in_channels: c,
+                    out_channels: o,
+                    in_h: kh + eh,
+                    in_w: kw + ew,
+                    kernel_h: kh,
+                    kernel_w: kw,
+                    stride: (1, 1),
+                    padding: (0, 0),
+                    dilation: (1, 1),
+                },
+                n,
+            )
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn direct_path_forward_and_weight_gradient_match_direct_sums((g, n) in direct_geometry(), seed in 0u64..1000) {
+        let x = values(n * g.in_len(), seed);
+        let w = values(g.weight_len(), seed + 7);
+        let b = values(g.out_channels, seed + 9);
+        let mut y = vec![f32::NAN; n * g.out_len()];
+        conv2d_forward(&g, n, &x, &w, Some(&b), &mut y);
+        let want = reference::conv2d(&g, n, &x, &w, Some(&b));
+        let size = (g.col_rows() + 1) as f32;
+        for (a, r) in y.iter().zip(&want) {
+            prop_assert!((a - r).abs() <= 1e-5 * size + 1e-6, "y {} vs {}", a, r);
+        }
+        let dy = values(n * g.out_len(), seed + 5);
+        let (oh, ow) = g.out_hw();
+        let mut dw_ref = vec![0.0f64; g.weight_len()];
+        for bi in 0..n { for o in 0..g.out_channels { for oy in 0..oh { for ox in 0..ow {
+            let d = dy[((bi * g.out_channels + o) * oh + oy) * ow + ox] as f64;
+            for c in 0..g.in_channels { for i in 0..g.kernel_h { for j in 0..g.kernel_w {
+                let at = tap(&g, bi, c, oy, ox, i, j).unwrap();
+                dw_ref[((o * g.in_channels + c) * g.kernel_h + i) * g.kernel_w + j] += d * x[at] as f64;
+            }}}
+        }}}}
+        let mut dw = vec![f32::NAN; g.weight_len()];
+        conv2d_backward(&g, n, &x, &w, &dy, None, &mut dw, None);
+        let tol = 1e-5 * (n * oh * ow) as f64 + 1e-6;
+        for (a, r) in dw.iter().zip(&dw_ref) {
+            prop_assert!((*a as f64 - r).abs() <= tol, "dw {} vs {}", a, r);
+        }
+    }
 
     #[test]
     fn im2col_matches_definition_and_col2im_is_its_adjoint((g, _) in geometry(), seed in 0u64..1000) {
@@ -172,6 +229,31 @@ proptest! {
             want[(k / (oh * ow)) * h * w + a as usize] += d;
         }
         prop_assert_eq!(dx, want);
+    }
+
+    #[test]
+    fn lenet_pool_fast_path_matches_reference_with_ties_and_nans(
+        (h, w, planes) in (2usize..12, 2usize..12, 1usize..4),
+        seed in 0u64..1000,
+        nan_every in 0usize..9,
+    ) {
+        // 2×2 windows, stride 2, no padding: the unrolled branch-free path.
+        let g = Pool2dGeometry { in_h: h, in_w: w, kernel: (2, 2), stride: (2, 2), padding: (0, 0) };
+        let (oh, ow) = g.out_hw().unwrap();
+        let mut x: Vec<f32> = values(planes * h * w, seed).iter().map(|v| (v * 1.5).round()).collect();
+        if nan_every > 0 {
+            for v in x.iter_mut().step_by(nan_every * 3 + 1) { *v = f32::NAN; }
+        }
+        let mut y = vec![0.0f32; planes * oh * ow];
+        let mut am = vec![u32::MAX; y.len()];
+        max_pool2d_forward(&g, planes, &x, &mut y, &mut am);
+        for p in 0..planes {
+            let (ry, ra) = reference::max_pool2d_plane(&g, &x[p * h * w..(p + 1) * h * w]);
+            for (a, b) in y[p * oh * ow..(p + 1) * oh * ow].iter().zip(&ry) {
+                prop_assert!(a == b || (a.is_nan() && b.is_nan()), "{} vs {}", a, b);
+            }
+            prop_assert_eq!(&am[p * oh * ow..(p + 1) * oh * ow], &ra[..]);
+        }
     }
 
     #[test]

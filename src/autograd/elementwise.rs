@@ -86,7 +86,7 @@ impl Backward for Relu {
         grad: &Tensor,
         _: &[bool],
     ) -> Vec<Option<Tensor>> {
-        let mut dx = recycler::zeros(grad.shape());
+        let mut dx = recycler::overwritten(grad.shape());
         lepton_kernels::activation::relu_backward(output.data(), grad.data(), dx.data_mut());
         vec![Some(dx)]
     }
@@ -94,7 +94,7 @@ impl Backward for Relu {
 
 /// `relu(x) = max(x, 0)` element-wise, without recording (inference).
 pub fn relu(x: &Tensor) -> Tensor {
-    let mut y = recycler::zeros(x.shape());
+    let mut y = recycler::overwritten(x.shape());
     lepton_kernels::vector::relu(x.data(), y.data_mut());
     y
 }

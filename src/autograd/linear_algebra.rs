@@ -23,7 +23,7 @@ impl Backward for MatMul {
     ) -> Vec<Option<Tensor>> {
         let (a, b) = (inputs[0], inputs[1]);
         let da = needs[0].then(|| {
-            let mut da = recycler::zeros(a.shape());
+            let mut da = recycler::overwritten(a.shape());
             sgemm(
                 1.0,
                 mat(grad),
@@ -34,7 +34,7 @@ impl Backward for MatMul {
             da
         });
         let db = needs[1].then(|| {
-            let mut db = recycler::zeros(b.shape());
+            let mut db = recycler::overwritten(b.shape());
             sgemm(
                 1.0,
                 mat(a).t(),
@@ -63,7 +63,7 @@ impl Backward for Linear {
         let (x, w) = (inputs[0], inputs[1]);
         let (n, fin, fout) = (x.shape()[0], x.shape()[1], w.shape()[0]);
         let dx = needs[0].then(|| {
-            let mut dx = recycler::zeros(x.shape());
+            let mut dx = recycler::overwritten(x.shape());
             sgemm(
                 1.0,
                 mat(grad),
@@ -74,7 +74,7 @@ impl Backward for Linear {
             dx
         });
         let dw = needs[1].then(|| {
-            let mut dw = recycler::zeros(w.shape());
+            let mut dw = recycler::overwritten(w.shape());
             sgemm(
                 1.0,
                 mat(grad).t(),
@@ -105,7 +105,7 @@ impl Backward for Linear {
 pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<Tensor> {
     check_linear(x, w, b)?;
     let (n, fin, fout) = (x.shape()[0], x.shape()[1], w.shape()[0]);
-    let mut y = recycler::zeros(&[n, fout]);
+    let mut y = recycler::overwritten(&[n, fout]);
     let beta = match b {
         Some(b) => {
             for row in y.data_mut().chunks_exact_mut(fout.max(1)) {

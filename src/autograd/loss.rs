@@ -25,7 +25,7 @@ impl Backward for LogSoftmax {
         _: &[bool],
     ) -> Vec<Option<Tensor>> {
         let (r, c) = (output.shape()[0], output.shape()[1]);
-        let mut dx = recycler::zeros(output.shape());
+        let mut dx = recycler::overwritten(output.shape());
         softmax::log_softmax_rows_backward(output.data(), grad.data(), r, c, dx.data_mut());
         vec![Some(dx)]
     }
@@ -114,7 +114,7 @@ impl Tape<'_> {
     /// [`crate::Error::Shape`] if `x` is not 2-D.
     pub fn log_softmax(&mut self, x: Var) -> Result<Var> {
         let (r, c) = rows_cols("log_softmax", self.value(x))?;
-        let mut y = recycler::zeros(&[r, c]);
+        let mut y = recycler::overwritten(&[r, c]);
         softmax::log_softmax_rows(self.value(x).data(), r, c, y.data_mut());
         Ok(self.push(y, &[x], LogSoftmax))
     }
@@ -127,7 +127,7 @@ impl Tape<'_> {
     pub fn cross_entropy(&mut self, logits: Var, labels: &[usize]) -> Result<Var> {
         let z = self.value(logits);
         let (r, c) = check_labels(z, labels)?;
-        let mut dlogits = recycler::zeros(&[r, c]);
+        let mut dlogits = recycler::overwritten(&[r, c]);
         let loss = softmax::cross_entropy(z.data(), labels, r, c, Some(dlogits.data_mut()));
         Ok(self.push(Tensor::full(&[], loss), &[logits], CrossEntropy { dlogits }))
     }

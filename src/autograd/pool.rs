@@ -55,8 +55,8 @@ fn geometry(x: &[usize], opts: MaxPool2dOptions) -> Result<(Pool2dGeometry, usiz
 fn forward(x: &Tensor, opts: MaxPool2dOptions) -> Result<(Tensor, Vec<u32>, Pool2dGeometry)> {
     let (g, oh, ow) = geometry(x.shape(), opts)?;
     let s = x.shape();
-    let mut y = recycler::zeros(&[s[0], s[1], oh, ow]);
-    let mut argmax = recycler::zeros_u32(y.len());
+    let mut y = recycler::overwritten(&[s[0], s[1], oh, ow]);
+    let mut argmax = recycler::overwritten_u32(y.len());
     max_pool2d_forward(&g, s[0] * s[1], x.data(), y.data_mut(), &mut argmax);
     Ok((y, argmax, g))
 }
@@ -90,7 +90,7 @@ impl Backward for MaxPool2d {
         _: &[bool],
     ) -> Vec<Option<Tensor>> {
         let x = inputs[0];
-        let mut dx = recycler::zeros(x.shape());
+        let mut dx = recycler::overwritten(x.shape());
         let planes = x.shape()[0] * x.shape()[1];
         max_pool2d_backward(
             &self.geometry,

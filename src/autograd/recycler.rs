@@ -14,7 +14,7 @@ thread_local! {
     static U32_BUFFERS: RefCell<Vec<Vec<u32>>> = const { RefCell::new(Vec::new()) };
 }
 
-fn take<T: Copy>(pool: &RefCell<Vec<Vec<T>>>, len: usize, fill: T) -> Vec<T> {
+fn take<T: Copy>(pool: &RefCell<Vec<Vec<T>>>, len: usize, fill: T, zero: bool) -> Vec<T> {
     let mut pool = pool.borrow_mut();
     // The smallest buffer that is large enough.
     let best = pool
@@ -26,7 +26,11 @@ fn take<T: Copy>(pool: &RefCell<Vec<Vec<T>>>, len: usize, fill: T) -> Vec<T> {
     match best {
         Some(i) => {
             let mut v = pool.swap_remove(i);
-            v.clear();
+            if zero {
+                v.clear();
+            } else {
+                v.truncate(len);
+            }
             v.resize(len, fill);
             v
         }
@@ -51,13 +55,21 @@ fn give<T>(pool: &RefCell<Vec<Vec<T>>>, v: Vec<T>) {
 /// A zero tensor of `shape`, on recycled storage when possible.
 pub(crate) fn zeros(shape: &[usize]) -> Tensor {
     let n = shape.iter().product();
-    let v = F32_BUFFERS.with(|p| take(p, n, 0.0));
+    let v = F32_BUFFERS.with(|p| take(p, n, 0.0, true));
+    Tensor::from_vec(v, shape).expect("length matches shape")
+}
+
+/// A tensor of `shape` whose contents are unspecified (stale numbers from an earlier use): for
+/// outputs that the kernel overwrites completely. Saves the zero-fill.
+pub(crate) fn overwritten(shape: &[usize]) -> Tensor {
+    let n = shape.iter().product();
+    let v = F32_BUFFERS.with(|p| take(p, n, 0.0, false));
     Tensor::from_vec(v, shape).expect("length matches shape")
 }
 
 /// A copy of `t` on recycled storage.
 pub(crate) fn copy(t: &Tensor) -> Tensor {
-    let mut out = zeros(t.shape());
+    let mut out = overwritten(t.shape());
     out.data_mut().copy_from_slice(t.data());
     out
 }
@@ -67,9 +79,10 @@ pub(crate) fn recycle(t: Tensor) {
     F32_BUFFERS.with(|p| give(p, t.into_vec()));
 }
 
-/// A `u32` buffer of `len` zeros (max-pool argmax), recycled when possible.
-pub(crate) fn zeros_u32(len: usize) -> Vec<u32> {
-    U32_BUFFERS.with(|p| take(p, len, 0))
+/// A `u32` buffer of `len` unspecified values (max-pool argmax, overwritten by the kernel),
+/// recycled when possible.
+pub(crate) fn overwritten_u32(len: usize) -> Vec<u32> {
+    U32_BUFFERS.with(|p| take(p, len, 0, false))
 }
 
 /// Gives a `u32` buffer back.

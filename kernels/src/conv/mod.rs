@@ -20,6 +20,9 @@
 //! db[o] = Σ_{images, pixels} dY[o, ·]
 //! ```
 //!
+//! For stride 1 without padding or dilation (LeNet's case) on AVX2+FMA CPUs, the forward pass and
+//! the weight gradient skip `cols` and run a register-tiled direct convolution (`direct.rs`).
+//!
 //! ## Parallelism and determinism
 //!
 //! Images are independent in the forward pass and in `dx`, so they run in parallel (rayon), each
@@ -29,6 +32,47 @@
 
 use crate::gemm::{sgemm, MatMut, MatRef};
 use rayon::prelude::*;
+
+#[cfg(target_arch = "x86_64")]
+mod direct;
+
+/// Other architectures: the direct path is x86-64 only, so it is never available.
+#[cfg(not(target_arch = "x86_64"))]
+mod direct {
+    use super::Conv2dGeometry;
+    pub(crate) fn available(_: &Conv2dGeometry) -> bool {
+        false
+    }
+    pub(crate) fn forward_scratch(_: &Conv2dGeometry) -> usize {
+        unreachable!()
+    }
+    pub(crate) fn dw_scratch(_: &Conv2dGeometry) -> usize {
+        unreachable!()
+    }
+    pub(crate) fn transpose_weights(_: &Conv2dGeometry, _: &[f32]) -> Vec<f32> {
+        unreachable!()
+    }
+    pub(crate) fn forward_image(
+        _: &Conv2dGeometry,
+        _: &[f32],
+        _: &[f32],
+        _: Option<&[f32]>,
+        _: &mut [f32],
+        _: &mut [f32],
+    ) {
+        unreachable!()
+    }
+    pub(crate) fn weight_grad_image(
+        _: &Conv2dGeometry,
+        _: &[f32],
+        _: &[f32],
+        _: &mut [f32],
+        _: &mut [f32],
+        _: bool,
+    ) {
+        unreachable!()
+    }
+}
 
 /// The geometry of a 2-D convolution: input size, kernel size, stride, zero padding and dilation
 /// (each given as `(vertical, horizontal)`), and the channel counts.
@@ -304,6 +348,17 @@ pub fn conv2d_forward(
     if batch == 0 || g.out_len() == 0 {
         return;
     }
+    if direct::available(g) && !is_one_by_one(g) {
+        let wt = direct::transpose_weights(g, weight);
+        y.par_chunks_mut(g.out_len())
+            .zip(x.par_chunks(g.in_len()))
+            .for_each(|(yn, xn)| {
+                with_scratch(direct::forward_scratch(g), |s| {
+                    direct::forward_image(g, xn, &wt, bias, s, yn)
+                })
+            });
+        return;
+    }
     let one_by_one = is_one_by_one(g);
     let w = MatRef::row_major(weight, o, rows);
     let image = |(yn, xn): (&mut [f32], &[f32])| {
@@ -402,27 +457,40 @@ pub fn conv2d_backward(
     std::mem::swap(&mut owned, &mut cached);
     let dw_parts = &mut owned[..groups * wlen];
     // One group: its images in order, dW accumulated into the group's slot.
+    let use_direct = direct::available(g) && !one_by_one;
     let work = |gi: usize, dw_g: &mut [f32], mut dx_g: Option<&mut [f32]>| {
-        let scratch = if one_by_one { 0 } else { 2 * rows * p };
-        with_scratch(scratch, |buf| {
-            let (cols, dcols) = buf.split_at_mut(scratch / 2);
+        let cols_len = if one_by_one {
+            0
+        } else if use_direct {
+            direct::dw_scratch(g)
+        } else {
+            rows * p
+        };
+        let dcols_len = if one_by_one { 0 } else { rows * p };
+        with_scratch(cols_len + dcols_len, |buf| {
+            let (cols, dcols) = buf.split_at_mut(cols_len);
             for (k, n) in (gi * group..((gi + 1) * group).min(batch)).enumerate() {
                 let xn = &x[n * g.in_len()..(n + 1) * g.in_len()];
-                let dyn_ = MatRef::row_major(&dy[n * g.out_len()..(n + 1) * g.out_len()], o, p);
-                let src: &[f32] = if one_by_one {
-                    xn
+                let dy_n = &dy[n * g.out_len()..(n + 1) * g.out_len()];
+                let dyn_ = MatRef::row_major(dy_n, o, p);
+                if use_direct {
+                    direct::weight_grad_image(g, xn, dy_n, cols, dw_g, k > 0);
                 } else {
-                    im2col(g, xn, cols);
-                    cols
-                };
-                let beta = if k == 0 { 0.0 } else { 1.0 };
-                sgemm(
-                    1.0,
-                    dyn_,
-                    MatRef::row_major(src, rows, p).t(),
-                    beta,
-                    MatMut::row_major(dw_g, o, rows),
-                );
+                    let src: &[f32] = if one_by_one {
+                        xn
+                    } else {
+                        im2col(g, xn, cols);
+                        cols
+                    };
+                    let beta = if k == 0 { 0.0 } else { 1.0 };
+                    sgemm(
+                        1.0,
+                        dyn_,
+                        MatRef::row_major(src, rows, p).t(),
+                        beta,
+                        MatMut::row_major(dw_g, o, rows),
+                    );
+                }
                 if let Some(dx_g) = dx_g.as_deref_mut() {
                     let dx_n = &mut dx_g[k * g.in_len()..(k + 1) * g.in_len()];
                     if one_by_one {

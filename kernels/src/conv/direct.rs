@@ -1,0 +1,406 @@
+//! Direct (im2col-free) convolution for the common case — stride 1, no padding, no dilation —
+//! which covers both of LeNet's convolutions.
+//!
+//! Lowering to GEMM copies every input pixel `KH·KW` times into `cols`; for few input channels
+//! (LeNet's first layer has 3) that copy costs more than the multiply. Here the products are
+//! formed straight from the input rows, register-tiled like a GEMM microkernel:
+//!
+//! ```text
+//! forward  y[o, oy, ox..ox+16] += w[o, c, i, j] · x[c, oy+i, ox+j..ox+j+16]
+//!          a 6-channel × 16-pixel tile of accumulators lives in registers over all C·KH·KW taps
+//! dW       dw[o, c, i, j] = Σ_{oy, ox} dy[o, oy, ox] · x[c, oy+i, ox+j]
+//!          an outer-product tile of 6 taps × 16 channels, summed over pixels in order
+//! ```
+//!
+//! Both are plain loops over fixed-size arrays that LLVM turns into AVX2/FMA code inside a
+//! `#[target_feature(enable = "avx2,fma")]` wrapper; they are used only when the CPU has AVX2+FMA
+//! (see [`available`]), otherwise the im2col path runs. The forward reads rows 16 pixels at a
+//! time, so the image is first copied into a buffer with a few zeros of slack at the end; lanes
+//! past a row's end are computed and discarded.
+
+use super::Conv2dGeometry;
+use crate::arch::{self, Isa};
+
+/// Output-channel tile.
+const OB: usize = 6;
+/// Pixel tile of the forward pass.
+const PX: usize = 16;
+
+/// Whether the direct path applies to `g` on this CPU.
+pub(crate) fn available(g: &Conv2dGeometry) -> bool {
+    g.stride == (1, 1)
+        && g.padding == (0, 0)
+        && g.dilation == (1, 1)
+        && matches!(arch::active(), Isa::Avx2 | Isa::Avx512)
+}
+
+/// Output channels rounded up to the tile.
+pub(crate) fn padded_channels(g: &Conv2dGeometry) -> usize {
+    g.out_channels.div_ceil(OB) * OB
+}
+
+/// Scratch the forward needs per image: the image plus slack.
+pub(crate) fn forward_scratch(g: &Conv2dGeometry) -> usize {
+    g.in_len() + PX + g.kernel_w
+}
+
+/// Scratch the weight gradient needs per image: `dy` transposed to `[OH·OW, 16]` per block of 16
+/// output channels (zeros past `O`).
+pub(crate) fn dw_scratch(g: &Conv2dGeometry) -> usize {
+    g.out_pixels() * DW_OV
+}
+
+/// Weights `[O, C·KH·KW]` transposed to `[C·KH·KW, O_padded]` (zeros past `O`), so that one tap's
+/// weights for a channel tile are contiguous.
+pub(crate) fn transpose_weights(g: &Conv2dGeometry, weight: &[f32]) -> Vec<f32> {
+    let (taps, op) = (g.col_rows(), padded_channels(g));
+    let mut wt = vec![0.0f32; taps * op];
+    for o in 0..g.out_channels {
+        for t in 0..taps {
+            wt[t * op + o] = weight[o * taps + t];
+        }
+    }
+    wt
+}
+
+/// One image forward: `y` (`[O, OH, OW]`) = bias + direct convolution of `x` (`[C, H, W]`).
+///
+/// # Panics
+/// If a slice is shorter than the geometry needs, or the path is not [`available`].
+pub(crate) fn forward_image(
+    g: &Conv2dGeometry,
+    x: &[f32],
+    wt: &[f32],
+    bias: Option<&[f32]>,
+    scratch: &mut [f32],
+    y: &mut [f32],
+) {
+    assert!(available(g), "direct conv: unsupported geometry or CPU");
+    assert!(x.len() == g.in_len() && y.len() == g.out_len() && scratch.len() >= forward_scratch(g));
+    assert!(wt.len() == g.col_rows() * padded_channels(g));
+    // SAFETY: `available` checked that the CPU supports AVX2 and FMA.
+    unsafe { forward_image_avx2(g, x, wt, bias, scratch, y) }
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn forward_image_avx2(
+    g: &Conv2dGeometry,
+    x: &[f32],
+    wt: &[f32],
+    bias: Option<&[f32]>,
+    scratch: &mut [f32],
+    y: &mut [f32],
+) {
+    forward_image_body(g, x, wt, bias, scratch, y)
+}
+
+#[inline(always)]
+fn forward_image_body(
+    g: &Conv2dGeometry,
+    x: &[f32],
+    wt: &[f32],
+    bias: Option<&[f32]>,
+    scratch: &mut [f32],
+    y: &mut [f32],
+) {
+    let (oh, ow) = g.out_hw();
+    let (h, w, c_in) = (g.in_h, g.in_w, g.in_channels);
+    let (kh, kw) = (g.kernel_h, g.kernel_w);
+    let (o_n, op, p) = (g.out_channels, padded_channels(g), oh * ow);
+    let xs = &mut scratch[..forward_scratch(g)];
+    xs[..x.len()].copy_from_slice(x);
+    xs[x.len()..].fill(0.0);
+    let xs = &*xs;
+    let taps = g.col_rows();
+    for o0 in (0..o_n).step_by(OB) {
+        let ob = OB.min(o_n - o0);
+        for oy in 0..oh {
+            for ox0 in (0..ow).step_by(PX) {
+                // Offsets of every tap's first input pixel for this tile, checked once.
+                let mut acc = [[0.0f32; PX]; OB];
+                let base = oy * w + ox0;
+                let last = (c_in - 1) * h * w + (kh - 1) * w + (kw - 1) + base + PX;
+                assert!(last <= xs.len() && (taps - 1) * op + o0 + OB <= wt.len());
+                // SAFETY: the caller runs on an AVX2+FMA CPU (`available`); every x read is at
+                // most `last` (asserted above), every w read within `wt` (asserted above).
+                unsafe { forward_tile(xs.as_ptr(), wt.as_ptr(), g, op, o0, base, &mut acc) };
+                let n = PX.min(ow - ox0);
+                for (b, row) in acc.iter().enumerate().take(ob) {
+                    let bo = bias.map_or(0.0, |bb| bb[o0 + b]);
+                    let dst = &mut y[(o0 + b) * p + oy * ow + ox0..][..n];
+                    for (d, &a) in dst.iter_mut().zip(row) {
+                        *d = a + bo;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The forward register tile: 6 channels × 16 pixels in 12 `ymm` accumulators over every tap.
+///
+/// # Safety
+/// AVX2+FMA must be available; `x` must be readable up to the offsets asserted by the caller.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn forward_tile(
+    x: *const f32,
+    wt: *const f32,
+    g: &Conv2dGeometry,
+    op: usize,
+    o0: usize,
+    base: usize,
+    out: &mut [[f32; PX]; OB],
+) {
+    use std::arch::x86_64::*;
+    let (h, w, kh, kw) = (g.in_h, g.in_w, g.kernel_h, g.kernel_w);
+    let z = _mm256_setzero_ps();
+    let (mut a0, mut a1, mut a2, mut a3, mut a4, mut a5) = (z, z, z, z, z, z);
+    let (mut b0, mut b1, mut b2, mut b3, mut b4, mut b5) = (z, z, z, z, z, z);
+    let mut tap = 0;
+    for c in 0..g.in_channels {
+        for i in 0..kh {
+            let row = x.add((c * h + i) * w + base);
+            for j in 0..kw {
+                let x0 = _mm256_loadu_ps(row.add(j));
+                let x1 = _mm256_loadu_ps(row.add(j + 8));
+                let wp = wt.add(tap * op + o0);
+                let v = _mm256_broadcast_ss(&*wp);
+                a0 = _mm256_fmadd_ps(v, x0, a0);
+                b0 = _mm256_fmadd_ps(v, x1, b0);
+                let v = _mm256_broadcast_ss(&*wp.add(1));
+                a1 = _mm256_fmadd_ps(v, x0, a1);
+                b1 = _mm256_fmadd_ps(v, x1, b1);
+                let v = _mm256_broadcast_ss(&*wp.add(2));
+                a2 = _mm256_fmadd_ps(v, x0, a2);
+                b2 = _mm256_fmadd_ps(v, x1, b2);
+                let v = _mm256_broadcast_ss(&*wp.add(3));
+                a3 = _mm256_fmadd_ps(v, x0, a3);
+                b3 = _mm256_fmadd_ps(v, x1, b3);
+                let v = _mm256_broadcast_ss(&*wp.add(4));
+                a4 = _mm256_fmadd_ps(v, x0, a4);
+                b4 = _mm256_fmadd_ps(v, x1, b4);
+                let v = _mm256_broadcast_ss(&*wp.add(5));
+                a5 = _mm256_fmadd_ps(v, x0, a5);
+                b5 = _mm256_fmadd_ps(v, x1, b5);
+                tap += 1;
+            }
+        }
+    }
+    for (r, (lo, hi)) in [(a0, b0), (a1, b1), (a2, b2), (a3, b3), (a4, b4), (a5, b5)]
+        .into_iter()
+        .enumerate()
+    {
+        _mm256_storeu_ps(out[r].as_mut_ptr(), lo);
+        _mm256_storeu_ps(out[r].as_mut_ptr().add(8), hi);
+    }
+}
+
+/// Output channels per weight-gradient tile (two AVX2 vectors).
+const DW_OV: usize = 16;
+/// Taps per weight-gradient tile: 6 taps × 16 channels = 12 vector accumulators.
+const DW_TB: usize = 6;
+
+/// One image's weight gradient, ADDED to `dw` (`[O, C·KH·KW]`) if `accumulate`, else written.
+///
+/// `dw[o, t] = Σ_p dy[o, p] · x[off(t) + p']` as an outer-product tile: for each output pixel,
+/// one 16-channel vector of `dy` times 6 broadcast input values (one per tap), summed over pixels
+/// in order.
+///
+/// # Panics
+/// If a slice is shorter than the geometry needs, or the path is not [`available`].
+pub(crate) fn weight_grad_image(
+    g: &Conv2dGeometry,
+    x: &[f32],
+    dy: &[f32],
+    scratch: &mut [f32],
+    dw: &mut [f32],
+    accumulate: bool,
+) {
+    assert!(available(g), "direct conv: unsupported geometry or CPU");
+    assert!(x.len() == g.in_len() && dy.len() == g.out_len() && scratch.len() >= dw_scratch(g));
+    assert!(dw.len() == g.weight_len());
+    // SAFETY: `available` checked that the CPU supports AVX2 and FMA.
+    unsafe { weight_grad_image_avx2(g, x, dy, scratch, dw, accumulate) }
+}
+
+#[target_feature(enable = "avx2,fma")]
+unsafe fn weight_grad_image_avx2(
+    g: &Conv2dGeometry,
+    x: &[f32],
+    dy: &[f32],
+    scratch: &mut [f32],
+    dw: &mut [f32],
+    accumulate: bool,
+) {
+    weight_grad_image_body(g, x, dy, scratch, dw, accumulate)
+}
+
+#[inline(always)]
+fn weight_grad_image_body(
+    g: &Conv2dGeometry,
+    x: &[f32],
+    dy: &[f32],
+    scratch: &mut [f32],
+    dw: &mut [f32],
+    accumulate: bool,
+) {
+    let (oh, ow) = g.out_hw();
+    let (h, w) = (g.in_h, g.in_w);
+    let (kh, kw) = (g.kernel_h, g.kernel_w);
+    let (o_n, taps, p) = (g.out_channels, g.col_rows(), oh * ow);
+    // Input offset of each tap t = (c, i, j): x[c, oy + i, ox + j] = x[off(t) + oy·W + ox].
+    let off = |t: usize| {
+        let (c, i, j) = (t / (kh * kw), (t / kw) % kh, t % kw);
+        (c * h + i) * w + j
+    };
+    // Every read is x[off(t) + oy·W + ox] with oy < OH, ox < OW: inside the image.
+    let dyt = &mut scratch[..p * DW_OV];
+    // Up to 8 channels: one vector of channels × 12 taps; otherwise two vectors × 6 taps.
+    let (ov, tb) = if o_n <= 8 { (8, 12) } else { (DW_OV, DW_TB) };
+    for o0 in (0..o_n).step_by(ov) {
+        let on = ov.min(o_n - o0);
+        dyt.fill(0.0);
+        for b in 0..on {
+            for (q, &v) in dy[(o0 + b) * p..][..p].iter().enumerate() {
+                dyt[q * ov + b] = v;
+            }
+        }
+        for t0 in (0..taps).step_by(tb) {
+            let tn = tb.min(taps - t0);
+            let mut offs = [0usize; 12];
+            for (k, o) in offs.iter_mut().enumerate().take(tn) {
+                *o = off(t0 + k);
+            }
+            let mut acc = [[0.0f32; DW_OV]; 12];
+            let reach = offs.iter().max().copied().unwrap_or(0) + (oh - 1) * w + ow;
+            assert!(reach <= x.len() && dyt.len() >= p * ov);
+            // SAFETY: AVX2+FMA are available (`available`); every x read is below `reach`
+            // (asserted), every dy read within the `p·ov` transposed buffer (asserted).
+            unsafe {
+                if ov == 8 {
+                    weight_grad_tile8(x.as_ptr(), &offs, dyt.as_ptr(), w, oh, ow, &mut acc)
+                } else {
+                    weight_grad_tile(x.as_ptr(), &offs, dyt.as_ptr(), w, oh, ow, &mut acc)
+                }
+            };
+            for (k, a) in acc.iter().enumerate().take(tn) {
+                for (b, &v) in a.iter().enumerate().take(on) {
+                    let d = &mut dw[(o0 + b) * taps + t0 + k];
+                    *d = if accumulate { *d + v } else { v };
+                }
+            }
+        }
+    }
+}
+
+/// The weight-gradient register tile for at most 8 channels: 12 taps × 8 channels in 12 `ymm`
+/// accumulators, summed over all output pixels in order.
+///
+/// # Safety
+/// AVX2+FMA must be available; `x` readable at `offs[k] + oy·w + ox` and `dyt` at
+/// `(oy·ow + ox)·8 + 7` for all `oy < oh`, `ox < ow`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn weight_grad_tile8(
+    x: *const f32,
+    offs: &[usize; 12],
+    dyt: *const f32,
+    w: usize,
+    oh: usize,
+    ow: usize,
+    out: &mut [[f32; DW_OV]; 12],
+) {
+    use std::arch::x86_64::*;
+    let z = _mm256_setzero_ps();
+    let mut a = [z; 12];
+    let xr: [*const f32; 12] = std::array::from_fn(|k| x.add(offs[k]));
+    for oy in 0..oh {
+        let row = oy * w;
+        let drow = dyt.add(oy * ow * 8);
+        for ox in 0..ow {
+            let d = _mm256_loadu_ps(drow.add(ox * 8));
+            let q = row + ox;
+            a[0] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[0].add(q)), a[0]);
+            a[1] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[1].add(q)), a[1]);
+            a[2] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[2].add(q)), a[2]);
+            a[3] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[3].add(q)), a[3]);
+            a[4] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[4].add(q)), a[4]);
+            a[5] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[5].add(q)), a[5]);
+            a[6] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[6].add(q)), a[6]);
+            a[7] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[7].add(q)), a[7]);
+            a[8] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[8].add(q)), a[8]);
+            a[9] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[9].add(q)), a[9]);
+            a[10] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[10].add(q)), a[10]);
+            a[11] = _mm256_fmadd_ps(d, _mm256_broadcast_ss(&*xr[11].add(q)), a[11]);
+        }
+    }
+    for (r, v) in a.into_iter().enumerate() {
+        _mm256_storeu_ps(out[r].as_mut_ptr(), v);
+    }
+}
+
+/// The weight-gradient register tile: 6 taps × 16 channels in 12 `ymm` accumulators, summed over
+/// all output pixels in order.
+///
+/// # Safety
+/// AVX2+FMA must be available; `x` readable at `offs[k] + oy·w + ox` and `dyt` at
+/// `(oy·ow + ox)·16 + 15` for all `oy < oh`, `ox < ow`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn weight_grad_tile(
+    x: *const f32,
+    offs: &[usize; 12],
+    dyt: *const f32,
+    w: usize,
+    oh: usize,
+    ow: usize,
+    out: &mut [[f32; DW_OV]; 12],
+) {
+    use std::arch::x86_64::*;
+    let z = _mm256_setzero_ps();
+    let (mut a0, mut a1, mut a2, mut a3, mut a4, mut a5) = (z, z, z, z, z, z);
+    let (mut b0, mut b1, mut b2, mut b3, mut b4, mut b5) = (z, z, z, z, z, z);
+    let xr = [
+        x.add(offs[0]),
+        x.add(offs[1]),
+        x.add(offs[2]),
+        x.add(offs[3]),
+        x.add(offs[4]),
+        x.add(offs[5]),
+    ];
+    for oy in 0..oh {
+        let row = oy * w;
+        let drow = dyt.add(oy * ow * DW_OV);
+        for ox in 0..ow {
+            let d0 = _mm256_loadu_ps(drow.add(ox * DW_OV));
+            let d1 = _mm256_loadu_ps(drow.add(ox * DW_OV + 8));
+            let q = row + ox;
+            let v = _mm256_broadcast_ss(&*xr[0].add(q));
+            a0 = _mm256_fmadd_ps(d0, v, a0);
+            b0 = _mm256_fmadd_ps(d1, v, b0);
+            let v = _mm256_broadcast_ss(&*xr[1].add(q));
+            a1 = _mm256_fmadd_ps(d0, v, a1);
+            b1 = _mm256_fmadd_ps(d1, v, b1);
+            let v = _mm256_broadcast_ss(&*xr[2].add(q));
+            a2 = _mm256_fmadd_ps(d0, v, a2);
+            b2 = _mm256_fmadd_ps(d1, v, b2);
+            let v = _mm256_broadcast_ss(&*xr[3].add(q));
+            a3 = _mm256_fmadd_ps(d0, v, a3);
+            b3 = _mm256_fmadd_ps(d1, v, b3);
+            let v = _mm256_broadcast_ss(&*xr[4].add(q));
+            a4 = _mm256_fmadd_ps(d0, v, a4);
+            b4 = _mm256_fmadd_ps(d1, v, b4);
+            let v = _mm256_broadcast_ss(&*xr[5].add(q));
+            a5 = _mm256_fmadd_ps(d0, v, a5);
+            b5 = _mm256_fmadd_ps(d1, v, b5);
+        }
+    }
+    for (r, (lo, hi)) in [(a0, b0), (a1, b1), (a2, b2), (a3, b3), (a4, b4), (a5, b5)]
+        .into_iter()
+        .enumerate()
+    {
+        _mm256_storeu_ps(out[r].as_mut_ptr(), lo);
+        _mm256_storeu_ps(out[r].as_mut_ptr().add(8), hi);
+    }
+}
