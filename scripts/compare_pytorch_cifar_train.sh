@@ -6,7 +6,7 @@
 #
 # Needs: a release build of lepton, python with torch + numpy (PY, default /work/venv/bin/python),
 # and a CIFAR-10 binary file. Default data: the one-batch sample, first 9,000 images train, last
-# 1,000 test (lepton: --holdout 1000).
+# 1,000 test (lepton: --holdout 1000). LEPTON=path/to/binary skips the build.
 #
 #   scripts/compare_pytorch_cifar_train.sh [DATA_DIR] [THREADS...]
 set -euo pipefail
@@ -17,8 +17,7 @@ THREADS=${*:-"1 2"}
 SEEDS=${SEEDS:-"0 1 2"}
 PY=${PY:-/work/venv/bin/python}
 EPOCHS=${EPOCHS:-2}
-cargo build --release -q
-LEPTON=target/release/lepton
+if [ -z "${LEPTON:-}" ]; then cargo build --release -q; LEPTON=target/release/lepton; fi
 OUT=$(mktemp -d)
 echo "# $(date -u +%F) $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# lepton isa: $($LEPTON info | awk '/isa \(active\)/ {print $3}'); torch $($PY -c 'import torch; print(torch.__version__)')"
