@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-20}"
-for t in cifar idx csv preprocess_params weights; do
+for t in cifar idx csv preprocess_params weights libsvm_data svm_model; do
   mkdir -p "corpus/$t"
   cp -n seeds/$t/* "corpus/$t/" 2>/dev/null || true
   max_len=4096

@@ -68,6 +68,9 @@ def timed(cmd, env=None):
     if t.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{t.stdout}\n{t.stderr}")
     m = re.search(r"TIME ([\d.]+) ([\d.]+) ([\d.]+)", t.stderr)
+    for line in t.stderr.splitlines():
+        if line.startswith("counters:"):
+            print("    " + line, flush=True)
     return float(m.group(1)), float(m.group(2)) + float(m.group(3)), t.stdout
 
 
@@ -92,7 +95,7 @@ def main():
     data = problems()
     tmp = tempfile.mkdtemp(prefix="lepton-svm-bench-")
     g = repr(GAMMA)
-    print(f"gamma = {g} (f32(0.02)), C = {C}, eps = 0.001, cache = 100 MB, threads = {args.threads}")
+    print(f"gamma = {g} (f32(0.02)), C = {C}, eps = 0.001, cache = 100 MB, threads = {args.threads}", flush=True)
     for name in args.problems.split(","):
         xtr, ytr, xte, yte = data[name]
         tr, te = os.path.join(tmp, f"{name}.train"), os.path.join(tmp, f"{name}.test")
@@ -102,7 +105,7 @@ def main():
         for tool in args.tools.split(","):
             model, out = os.path.join(tmp, f"{name}.{tool}.model"), os.path.join(tmp, "pred")
             if tool == "lepton":
-                env = dict(os.environ, RAYON_NUM_THREADS=args.threads)
+                env = dict(os.environ, RAYON_NUM_THREADS=args.threads, LEPTON_SVM_COUNTERS="1")
                 wall, cpu, _ = timed([LEPTON, "svm-train", "-q", "-c", str(C), "-g", g, "-m", "100", tr, model], env)
                 acc = accuracy_line(subprocess.run([LEPTON, "svm-predict", te, model, out], capture_output=True, text=True, env=env).stdout)
                 nsv = total_sv(model)

@@ -92,6 +92,16 @@ impl KernelCache {
         (&mut self.columns[index][..len], have.min(len))
     }
 
+    /// Length of the cached prefix of column `index`.
+    pub(crate) fn cached_len(&self, index: usize) -> usize {
+        self.columns[index].len()
+    }
+
+    /// Total capacity in entries (cached plus free).
+    pub(crate) fn capacity(&self) -> usize {
+        self.free + self.columns.iter().map(Vec::len).sum::<usize>()
+    }
+
     /// The cached column `index` (empty if not cached).
     pub(crate) fn column(&self, index: usize) -> &[f32] {
         &self.columns[index]

@@ -120,4 +120,28 @@ impl<'a> KernelRows<'a> {
                 });
         }
     }
+
+    /// `out[t·B + b] = K(x_{queries[b]}, x_rows[t])` for `B = queries.len()` columns in one pass
+    /// over the rows: each streamed row is used `B` times while in L1, which divides the memory
+    /// traffic of computing `B` columns by `B` (kernel columns are memory-bound).
+    pub(crate) fn columns(&self, queries: &[usize], rows: &[usize], out: &mut [f32]) {
+        let nb = queries.len();
+        debug_assert_eq!(rows.len() * nb, out.len());
+        let body = |o: &mut [f32], r: &[usize]| {
+            for (o, &b) in o.chunks_mut(nb).zip(r) {
+                for (o, &a) in o.iter_mut().zip(queries) {
+                    *o = self.k(a, b) as f32;
+                }
+            }
+        };
+        let work = rows.len() * nb * self.d.max(1);
+        if work < PARALLEL_WORK {
+            body(out, rows);
+        } else {
+            let chunk = (PARALLEL_WORK / (nb * self.d.max(1))).max(16);
+            out.par_chunks_mut(chunk * nb)
+                .zip(rows.par_chunks(chunk))
+                .for_each(|(o, r)| body(o, r));
+        }
+    }
 }

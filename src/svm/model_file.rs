@@ -424,6 +424,13 @@ impl Parser<'_> {
                     ));
                 }
                 let val = self.float(v, no, col, "a feature value")? as f32;
+                if !val.is_finite() {
+                    return Err(self.err(
+                        no,
+                        Some(col),
+                        format!("feature value `{v}` overflows f32"),
+                    ));
+                }
                 last = idx;
                 row.push((idx, val));
             }

@@ -20,6 +20,13 @@ pub(crate) trait QMatrix {
     fn swap_index(&mut self, i: usize, j: usize);
     /// Cache counters.
     fn stats(&self) -> CacheStats;
+    /// True if `Q[i][0..len]` is cached (fetching it costs no kernel evaluations).
+    fn is_cached(&self, _i: usize, _len: usize) -> bool {
+        true
+    }
+    /// Computes and caches the columns `idx` (to `len`) in one pass over the data, when the
+    /// cache has room for them; a hint that changes speed, never results.
+    fn prefetch(&mut self, _idx: &[usize], _len: usize) {}
 }
 
 fn cache_bytes(cache_size_mb: f64) -> usize {
@@ -104,6 +111,35 @@ impl QMatrix for SvcQ<'_, '_> {
 
     fn stats(&self) -> CacheStats {
         self.cache.stats
+    }
+
+    fn is_cached(&self, i: usize, len: usize) -> bool {
+        self.cache.cached_len(i) >= len
+    }
+
+    fn prefetch(&mut self, idx: &[usize], len: usize) {
+        let todo: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&i| self.cache.cached_len(i) == 0)
+            .collect();
+        // Only when all of them (and two more columns) fit, so nothing just computed is evicted.
+        if todo.len() < 2 || (todo.len() + 2) * len > self.cache.capacity() {
+            return;
+        }
+        let nb = todo.len();
+        let queries: Vec<usize> = todo.iter().map(|&i| self.perm[i]).collect();
+        let mut block = vec![0.0f32; nb * len];
+        self.rows.columns(&queries, &self.perm[..len], &mut block);
+        for (b, &i) in todo.iter().enumerate() {
+            let yi = self.y[i];
+            let (col, start) = self.cache.get_data(i, len);
+            debug_assert_eq!(start, 0);
+            for (t, q) in col.iter_mut().enumerate() {
+                let v = block[t * nb + b];
+                *q = if yi == self.y[t] { v } else { -v };
+            }
+        }
     }
 }
 

@@ -41,6 +41,9 @@ use super::cache::CacheStats;
 use super::q_matrix::QMatrix;
 use std::time::Instant;
 
+/// Columns computed per pass over the data on a cache miss (see `prefetch_with`).
+const PREFETCH_COLUMNS: usize = 4;
+
 /// Floor for the curvature `a_ij` (LIBSVM's `TAU`).
 const TAU: f64 = 1e-12;
 
@@ -447,6 +450,9 @@ impl<'q> Solver<'q> {
         let t1 = Instant::now();
         self.counters.select_seconds += (t1 - t0).as_secs_f64();
         let i = gmax_idx?;
+        if !self.q.is_cached(i, active) {
+            self.prefetch_with(i);
+        }
         let q_i = self.q.get_q(i, active);
         let t2 = Instant::now();
         self.counters.kernel_seconds += (t2 - t1).as_secs_f64();
@@ -498,6 +504,45 @@ impl<'q> Solver<'q> {
             Some(j) if gmax + gmax2 >= self.eps => Some((i, j)),
             _ => None,
         }
+    }
+
+    /// On a cache miss for `Q_i`, computes `Q_i` together with the columns of the next most
+    /// violating variables (the likely next `i` and `j`) in one pass over the data.
+    fn prefetch_with(&mut self, i: usize) {
+        let active = self.active_size;
+        // Violation of t as a candidate: −y_t G_t on I_up, y_t G_t on I_low.
+        let mut cand: Vec<(f64, usize)> = Vec::new();
+        for t in 0..active {
+            if t == i || self.q.is_cached(t, active) {
+                continue;
+            }
+            let yg = self.y[t] as f64 * self.g[t];
+            let up = if self.y[t] == 1 {
+                !self.is_upper_bound(t)
+            } else {
+                !self.is_lower_bound(t)
+            };
+            let low = if self.y[t] == 1 {
+                !self.is_lower_bound(t)
+            } else {
+                !self.is_upper_bound(t)
+            };
+            let v = match (up, low) {
+                (true, true) => yg.abs(),
+                (true, false) => -yg,
+                (false, true) => yg,
+                (false, false) => continue,
+            };
+            cand.push((v, t));
+        }
+        let extra = PREFETCH_COLUMNS - 1;
+        if cand.len() > extra {
+            cand.select_nth_unstable_by(extra, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            cand.truncate(extra);
+        }
+        let mut idx = vec![i];
+        idx.extend(cand.iter().map(|&(_, t)| t));
+        self.q.prefetch(&idx, active);
     }
 
     /// `Solver_NU`: the same rule applied within each class; the pair with the better
