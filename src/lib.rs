@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod nn;
 pub mod optim;
 pub mod preprocess;
+pub mod risk;
 #[cfg(feature = "cli")]
 pub mod report;
 pub mod svm;
