@@ -86,6 +86,15 @@ class CifarItems(torch.utils.data.Dataset):
         return transform(self.pixels[i]), int(self.labels[i])
 
 
+def load_average():
+    """The 1-minute load average (other processes compete for the cores; record it)."""
+    try:
+        with open("/proc/loadavg") as f:
+            return float(f.read().split()[0])
+    except OSError:
+        return None
+
+
 def cpu_name():
     try:
         with open("/proc/cpuinfo") as f:
@@ -167,6 +176,7 @@ def main():
                     "train_loss": running / steps,
                     "epoch_seconds": round(secs, 3),
                     "images_per_second": round(args.train / secs, 1),
+                    "load_average_1min": load_average(),
                 }
             ),
             flush=True,

@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use lepton_kernels::gemm::{self, MatMut, MatRef};
+use lepton_kernels::vector;
 use rand::{Rng, SeedableRng};
 
 /// An n-dimensional array of `f32` in contiguous row-major (C) order: the last index varies
@@ -160,5 +161,153 @@ impl Tensor {
         let mut out = Tensor::zeros(&[m, n]);
         gemm::sgemm(1.0, a, b, 0.0, MatMut::row_major(&mut out.data, m, n));
         Ok(out)
+    }
+
+    /// `self + other`, elementwise.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] naming both shapes if they differ.
+    pub fn add(&self, other: &Tensor) -> Result<Tensor> {
+        let mut out = self.same_shape("add", other)?;
+        vector::axpy(1.0, &other.data, &mut out.data);
+        Ok(out)
+    }
+
+    /// `self − other`, elementwise.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] naming both shapes if they differ.
+    pub fn sub(&self, other: &Tensor) -> Result<Tensor> {
+        let mut out = self.same_shape("sub", other)?;
+        vector::axpy(-1.0, &other.data, &mut out.data);
+        Ok(out)
+    }
+
+    /// `self ⊙ other`, the elementwise (Hadamard) product.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] naming both shapes if they differ.
+    pub fn mul(&self, other: &Tensor) -> Result<Tensor> {
+        let mut out = self.same_shape("mul", other)?;
+        for (o, &b) in out.data.iter_mut().zip(&other.data) {
+            *o *= b;
+        }
+        Ok(out)
+    }
+
+    /// `α·self`.
+    pub fn scale(&self, alpha: f32) -> Tensor {
+        let mut out = self.clone();
+        vector::scale(alpha, &mut out.data);
+        out
+    }
+
+    /// `f` applied to every element; same shape.
+    pub fn map(&self, f: impl Fn(f32) -> f32) -> Tensor {
+        Tensor {
+            shape: self.shape.clone(),
+            data: self.data.iter().map(|&x| f(x)).collect(),
+        }
+    }
+
+    /// The sum of all elements (0 for an empty tensor).
+    pub fn sum(&self) -> f32 {
+        vector::sum(&self.data)
+    }
+
+    /// The mean of all elements (NaN for an empty tensor).
+    pub fn mean(&self) -> f32 {
+        self.sum() / self.data.len() as f32
+    }
+
+    /// The largest element (−∞ for an empty tensor, NaN if any element is NaN).
+    pub fn max(&self) -> f32 {
+        vector::max(&self.data)
+    }
+
+    /// For a `[r, c]` tensor, the sum of each row: shape `[r]`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the tensor is not 2-D.
+    pub fn sum_rows(&self) -> Result<Tensor> {
+        self.reduce_rows("sum_rows", vector::sum)
+    }
+
+    /// For a `[r, c]` tensor, the mean of each row: shape `[r]` (NaN when `c = 0`).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the tensor is not 2-D.
+    pub fn mean_rows(&self) -> Result<Tensor> {
+        let c = self.shape.get(1).copied().unwrap_or(0) as f32;
+        self.reduce_rows("mean_rows", |r| vector::sum(r) / c)
+    }
+
+    /// For a `[r, c]` tensor, the largest element of each row: shape `[r]`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the tensor is not 2-D.
+    pub fn max_rows(&self) -> Result<Tensor> {
+        self.reduce_rows("max_rows", vector::max)
+    }
+
+    /// For a `[r, c]` tensor, the column index of the largest element of each row (the first
+    /// one on ties; NaN elements are skipped).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if the tensor is not 2-D or has zero columns.
+    pub fn argmax_rows(&self) -> Result<Vec<usize>> {
+        let (r, c) = self.as_matrix("argmax_rows")?;
+        if c == 0 {
+            return Err(self.not_matrix("argmax_rows", "at least one column"));
+        }
+        Ok((0..r)
+            .map(|i| {
+                let row = &self.data[i * c..(i + 1) * c];
+                let mut best = 0;
+                for (j, &v) in row.iter().enumerate() {
+                    if v > row[best] || row[best].is_nan() && !v.is_nan() {
+                        best = j;
+                    }
+                }
+                best
+            })
+            .collect())
+    }
+
+    fn same_shape(&self, op: &'static str, other: &Tensor) -> Result<Tensor> {
+        if self.shape != other.shape {
+            return Err(Error::Shape {
+                op,
+                lhs: self.shape.clone(),
+                rhs: other.shape.clone(),
+                expected: "equal shapes".into(),
+            });
+        }
+        Ok(self.clone())
+    }
+
+    fn not_matrix(&self, op: &'static str, expected: &str) -> Error {
+        Error::Shape {
+            op,
+            lhs: self.shape.clone(),
+            rhs: vec![],
+            expected: expected.into(),
+        }
+    }
+
+    fn as_matrix(&self, op: &'static str) -> Result<(usize, usize)> {
+        match self.shape[..] {
+            [r, c] => Ok((r, c)),
+            _ => Err(self.not_matrix(op, "a 2-D tensor")),
+        }
+    }
+
+    fn reduce_rows(&self, op: &'static str, f: impl Fn(&[f32]) -> f32) -> Result<Tensor> {
+        let (r, c) = self.as_matrix(op)?;
+        let data = (0..r).map(|i| f(&self.data[i * c..(i + 1) * c])).collect();
+        Ok(Tensor {
+            shape: vec![r],
+            data,
+        })
     }
 }

@@ -250,3 +250,107 @@ mod tests {
         assert_eq!(c, CacheSizes::FALLBACK);
     }
 }
+
+/// Runs a burst of independent fused multiply-adds on `isa` and returns
+/// `(flops performed, a value depending on every result)`: the caller times it to measure the
+/// core's peak f32 FMA rate (`lepton bench peak`). Twelve independent accumulator registers
+/// hide the FMA latency (4 cycles × 2 pipes needs at least 8 in flight on current x86 cores).
+///
+/// # Panics
+/// If the CPU cannot run `isa`.
+pub fn fma_burst(isa: Isa, iterations: usize) -> (f64, f32) {
+    use crate::simd::SimdF32;
+    let plain = |x: f32, y: f32| (x, y);
+
+    assert!(
+        isa.is_supported(),
+        "fma_burst: this CPU cannot run the {isa} path"
+    );
+    // SAFETY: `isa` is supported (asserted above); each arm runs only its own ISA's code.
+    unsafe {
+        match isa {
+            Isa::Scalar => {
+                let (x, y) = plain(std::hint::black_box(0.999_999), std::hint::black_box(1e-7));
+                burst_generic(x, y, iterations)
+            }
+            Isa::Portable => {
+                let x = <wide::f32x4 as SimdF32>::splat(std::hint::black_box(0.999_999));
+                let y = <wide::f32x4 as SimdF32>::splat(std::hint::black_box(1e-7));
+                burst_generic(x, y, iterations)
+            }
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => burst_avx2(iterations),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => burst_avx512(iterations),
+            #[cfg(target_arch = "aarch64")]
+            Isa::Neon => burst_neon(iterations),
+            #[allow(unreachable_patterns)]
+            _ => unreachable!(),
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn burst_avx2(iterations: usize) -> (f64, f32) {
+    use crate::simd::SimdF32;
+    use std::arch::x86_64::__m256;
+    // SAFETY: AVX2 + FMA are enabled for this function and checked by the caller.
+    unsafe {
+        let x = <__m256 as SimdF32>::splat(std::hint::black_box(0.999_999));
+        let y = <__m256 as SimdF32>::splat(std::hint::black_box(1e-7));
+        burst_generic(x, y, iterations)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn burst_avx512(iterations: usize) -> (f64, f32) {
+    use crate::simd::SimdF32;
+    use std::arch::x86_64::__m512;
+    // SAFETY: AVX-512F is enabled for this function and checked by the caller.
+    unsafe {
+        let x = <__m512 as SimdF32>::splat(std::hint::black_box(0.999_999));
+        let y = <__m512 as SimdF32>::splat(std::hint::black_box(1e-7));
+        burst_generic(x, y, iterations)
+    }
+}
+
+#[cfg(target_arch = "aarch64")]
+#[target_feature(enable = "neon")]
+unsafe fn burst_neon(iterations: usize) -> (f64, f32) {
+    use crate::simd::SimdF32;
+    use std::arch::aarch64::float32x4_t;
+    // SAFETY: NEON is enabled for this function and checked by the caller.
+    unsafe {
+        let x = <float32x4_t as SimdF32>::splat(std::hint::black_box(0.999_999));
+        let y = <float32x4_t as SimdF32>::splat(std::hint::black_box(1e-7));
+        burst_generic(x, y, iterations)
+    }
+}
+
+/// The FMA chain of [`fma_burst`] for an ISA's register type.
+///
+/// # Safety
+/// The CPU runs `V`'s ISA.
+#[inline(always)]
+unsafe fn burst_generic<V: crate::simd::SimdF32>(x: V, y: V, iterations: usize) -> (f64, f32) {
+    // SAFETY: forwarded; no memory is touched.
+    unsafe {
+        let mut acc = [V::zero(); 12];
+        for (i, a) in acc.iter_mut().enumerate() {
+            *a = V::splat(i as f32);
+        }
+        for _ in 0..iterations {
+            for a in acc.iter_mut() {
+                *a = a.mul_add(x, y);
+            }
+        }
+        let mut s = V::zero();
+        for a in acc {
+            s = s.add(a);
+        }
+        let flops = 2.0 * 12.0 * V::LANES as f64 * iterations as f64;
+        (flops, s.reduce_sum())
+    }
+}

@@ -31,8 +31,33 @@ impl Blocking {
         Blocking { mr, nr, mc, kc, nc }
     }
 
-    /// Block sizes for an `mr × nr` tile on this machine.
+    /// Block sizes for an `mr × nr` tile on this machine. For tuning experiments, the
+    /// environment variables `LEPTON_GEMM_MC`, `LEPTON_GEMM_KC` and `LEPTON_GEMM_NC` (read once)
+    /// override the derived values (rounded to the tile; invalid values are ignored).
     pub fn for_tile(mr: usize, nr: usize) -> Blocking {
-        Blocking::new(mr, nr, &cache_sizes())
+        let mut b = Blocking::new(mr, nr, &cache_sizes());
+        let o = overrides();
+        if let Some(mc) = o[0] {
+            b.mc = (mc / mr * mr).max(mr);
+        }
+        if let Some(kc) = o[1] {
+            b.kc = kc.max(1);
+        }
+        if let Some(nc) = o[2] {
+            b.nc = (nc / nr * nr).max(nr);
+        }
+        b
     }
+}
+
+fn overrides() -> [Option<usize>; 3] {
+    static O: std::sync::OnceLock<[Option<usize>; 3]> = std::sync::OnceLock::new();
+    *O.get_or_init(|| {
+        let get = |name: &str| std::env::var(name).ok().and_then(|v| v.trim().parse().ok());
+        [
+            get("LEPTON_GEMM_MC"),
+            get("LEPTON_GEMM_KC"),
+            get("LEPTON_GEMM_NC"),
+        ]
+    })
 }

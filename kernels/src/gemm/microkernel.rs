@@ -119,11 +119,11 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
         }
 
         let nr_full = NV * V::LANES;
-        if t.mr == MR && t.nr == nr_full && t.csc == 1 {
-            // Full tile, rows contiguous: vector read-modify-write of C.
+        if t.nr == nr_full && t.csc == 1 {
+            // Whole rows of the tile contiguous in C: vector read-modify-write of the valid rows.
             let alpha = V::splat(t.alpha);
             if t.beta == 0.0 {
-                for (i, row) in ab.iter().enumerate() {
+                for (i, row) in ab.iter().enumerate().take(t.mr) {
                     let c = t.c.add(i * t.rsc);
                     for (v, acc) in row.iter().enumerate() {
                         acc.mul(alpha).store(c.add(v * V::LANES));
@@ -131,7 +131,7 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
                 }
             } else {
                 let beta = V::splat(t.beta);
-                for (i, row) in ab.iter().enumerate() {
+                for (i, row) in ab.iter().enumerate().take(t.mr) {
                     let c = t.c.add(i * t.rsc);
                     for (v, acc) in row.iter().enumerate() {
                         let p = c.add(v * V::LANES);
@@ -140,17 +140,13 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
                 }
             }
         } else {
-            // Edge or strided tile: spill the accumulators, then touch only the valid part.
-            let mut buf = [0.0f32; MAX_TILE];
-            for (i, row) in ab.iter().enumerate() {
-                for (v, acc) in row.iter().enumerate() {
-                    acc.store(buf.as_mut_ptr().add(i * nr_full + v * V::LANES));
-                }
-            }
+            // Ragged or strided tile: read the accumulators as plain f32 (a `[[V; NV]; MR]` is
+            // MR·NR contiguous lanes) and touch only the valid part of C.
+            let buf = ab.as_ptr() as *const f32;
             for i in 0..t.mr {
                 for j in 0..t.nr {
                     let c = t.c.add(i * t.rsc + j * t.csc);
-                    let x = t.alpha * buf[i * nr_full + j];
+                    let x = t.alpha * *buf.add(i * nr_full + j);
                     *c = if t.beta == 0.0 {
                         x
                     } else {

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 mod datasets;
 mod demo;
 mod eval;
+mod bench;
+mod bench_train;
 mod info;
 mod svm_predict;
 mod svm_train;
@@ -36,6 +38,11 @@ enum Command {
     SvmTrain(svm_train::SvmTrainArgs),
     /// Predict with an SVM model like LIBSVM's svm-predict.
     SvmPredict(svm_predict::SvmPredictArgs),
+    /// Benchmarks: measured peak FMA rate, sgemm GFLOPS.
+    Bench(bench::BenchArgs),
+    /// LeNet-5 training-step throughput (forward + backward + SGD momentum) on random data.
+    /// (Temporary name; moves under `lepton bench train-step`.)
+    TrainStepBench(bench_train::TrainStepArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +58,8 @@ fn main() -> ExitCode {
         Command::Info(args) => info::run(args),
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::TrainStepBench(args) => bench_train::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -250,7 +250,38 @@ pub fn run(args: SvmTrainArgs) -> Result<()> {
             println!("Total nSV = {}", model.total_sv());
         }
     }
+    if std::env::var_os("LEPTON_SVM_COUNTERS").is_some() {
+        print_counters(&model);
+    }
     model.save(&cmd.model_file)
+}
+
+/// Where the time went, summed over sub-problems (set `LEPTON_SVM_COUNTERS=1`); printed to
+/// stderr so the LIBSVM-format output stays unchanged.
+fn print_counters(model: &SvmModel) {
+    let mut c = lepton::svm::SolverCounters::default();
+    for s in model.training_summaries() {
+        let k = &s.counters;
+        c.iterations += k.iterations;
+        c.select_seconds += k.select_seconds;
+        c.kernel_seconds += k.kernel_seconds;
+        c.update_seconds += k.update_seconds;
+        c.shrink_seconds += k.shrink_seconds;
+        c.cache.hits += k.cache.hits;
+        c.cache.misses += k.cache.misses;
+        c.cache.entries_computed += k.cache.entries_computed;
+    }
+    eprintln!(
+        "counters: iterations {} | seconds (summed over sub-problems): kernel columns {:.3}, selection {:.3}, update {:.3}, shrinking {:.3} | cache hits {} misses {} kernel entries computed {}",
+        c.iterations,
+        c.kernel_seconds,
+        c.select_seconds,
+        c.update_seconds,
+        c.shrink_seconds,
+        c.cache.hits,
+        c.cache.misses,
+        c.cache.entries_computed
+    );
 }
 
 /// A progress bar over sub-problems on stderr (hidden with `-q` or when not a terminal).
