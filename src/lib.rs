@@ -18,9 +18,9 @@ pub mod metrics;
 pub mod nn;
 pub mod optim;
 pub mod preprocess;
-pub mod risk;
 #[cfg(feature = "cli")]
 pub mod report;
+pub mod risk;
 pub mod svm;
 pub mod tensor;
 pub mod training;

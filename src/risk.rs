@@ -51,7 +51,11 @@ pub const GERMAN_CREDIT_NAME: &str = "germancredit.csv (built in)";
 /// # Errors
 /// None in practice (the file is fixed); the CSV reader's errors otherwise.
 pub fn german_credit() -> Result<CsvTable> {
-    CsvTable::parse_bytes(GERMAN_CREDIT_CSV, GERMAN_CREDIT_NAME, &CsvOptions::default())
+    CsvTable::parse_bytes(
+        GERMAN_CREDIT_CSV,
+        GERMAN_CREDIT_NAME,
+        &CsvOptions::default(),
+    )
 }
 
 /// How the model is evaluated.
@@ -359,9 +363,8 @@ impl RiskDataset {
         let mut x_train = encoder.transform(&train_table)?;
         let mut x_test = encoder.transform(&test_table)?;
         let cols = x_train.cols();
-        let imputer = Imputer::fit(&x_train.data, cols, ImputeStrategy::Median).map_err(|e| {
-            Error::InvalidArgument(format!("{}: {e}", self.summary.source))
-        })?;
+        let imputer = Imputer::fit(&x_train.data, cols, ImputeStrategy::Median)
+            .map_err(|e| Error::InvalidArgument(format!("{}: {e}", self.summary.source)))?;
         imputer.transform(&mut x_train.data, cols)?;
         imputer.transform(&mut x_test.data, cols)?;
         let z = Standardizer::fit(&x_train.data, cols)?;
@@ -411,7 +414,9 @@ fn select_rows(table: &CsvTable, rows: &[usize]) -> Result<CsvTable> {
         .map(|c| Column {
             name: c.name.clone(),
             values: match &c.values {
-                ColumnValues::Numeric(v) => ColumnValues::Numeric(rows.iter().map(|&r| v[r]).collect()),
+                ColumnValues::Numeric(v) => {
+                    ColumnValues::Numeric(rows.iter().map(|&r| v[r]).collect())
+                }
                 ColumnValues::Categorical { levels, codes } => ColumnValues::Categorical {
                     levels: levels.clone(),
                     codes: rows.iter().map(|&r| codes[r]).collect(),
@@ -523,9 +528,7 @@ pub fn svm_params(config: &RiskConfig, y: &[f64], n_features: usize) -> SvmParam
     let negatives = y.len() - positives;
     let mut params = SvmParams::c_svc_rbf(
         config.c,
-        config
-            .gamma
-            .unwrap_or(1.0 / n_features.max(1) as f64),
+        config.gamma.unwrap_or(1.0 / n_features.max(1) as f64),
     );
     params.probability = true;
     if config.class_weighted && positives > 0 && negatives > 0 {

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 /// # Errors
 /// [`Error::Shape`] if `cols` is 0 or `data.len()` is not a multiple of it.
 pub fn rows_of(op: &'static str, data: &[f32], cols: usize) -> Result<usize> {
-    if cols == 0 || data.len() % cols != 0 {
+    if cols == 0 || !data.len().is_multiple_of(cols) {
         return Err(Error::Shape {
             op,
             lhs: vec![data.len()],

@@ -168,7 +168,13 @@ impl GridResult {
 /// The index of the best cell: highest score; ties → smaller `log₂C`, then smaller `log₂γ`
 /// (then the earlier cell). `NaN` scores never win. `None` for no cells.
 pub fn best_cell_index(cells: &[GridCell]) -> Option<usize> {
-    let key = |c: &GridCell| if c.score.is_nan() { f64::NEG_INFINITY } else { c.score };
+    let key = |c: &GridCell| {
+        if c.score.is_nan() {
+            f64::NEG_INFINITY
+        } else {
+            c.score
+        }
+    };
     (0..cells.len()).reduce(|best, i| {
         let (a, b) = (&cells[best], &cells[i]);
         let better = key(b) > key(a)

@@ -305,7 +305,7 @@ fn split_rows(x: &[f32], n_features: usize) -> Result<Vec<&[f32]>> {
         if x.is_empty() {
             return Ok(Vec::new());
         }
-    } else if x.len() % n_features == 0 {
+    } else if x.len().is_multiple_of(n_features) {
         return Ok(x.chunks(n_features).collect());
     }
     Err(Error::Shape {

@@ -123,7 +123,7 @@ impl DatasetArgs {
             )));
         }
         let train_end = match self.limit_train {
-            Some(l) if l == 0 => {
+            Some(0) => {
                 return Err(Error::InvalidArgument(
                     "--limit-train must be at least 1".into(),
                 ))
@@ -145,6 +145,7 @@ impl DatasetArgs {
     }
 }
 
+#[allow(clippy::large_enum_variant)] // one value per run
 enum Source {
     Cifar10(Cifar10),
     Idx {

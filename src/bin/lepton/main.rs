@@ -3,12 +3,13 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod bench;
+mod bench_train;
 mod datasets;
 mod demo;
 mod eval;
-mod bench;
-mod bench_train;
 mod info;
+mod risk;
 mod svm_predict;
 mod svm_train;
 mod threads;
@@ -34,6 +35,9 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Print the detected instruction set, cache sizes used for blocking, and threads.
     Info(info::InfoArgs),
+    /// Score the risk of tabular records (default: built-in German Credit data) with a
+    /// class-weighted RBF SVM: ROC/AUC, precision/recall, confusion matrix, report.
+    Risk(risk::RiskArgs),
     /// Train an SVM like LIBSVM's svm-train (same flags, files and output).
     SvmTrain(svm_train::SvmTrainArgs),
     /// Predict with an SVM model like LIBSVM's svm-predict.
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Info(args) => info::run(args),
+        Command::Risk(args) => risk::run(args),
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),
         Command::Bench(args) => bench::run(args),
