@@ -17,6 +17,7 @@ pub mod error;
 pub mod metrics;
 pub mod nn;
 pub mod optim;
+pub mod pipeline;
 pub mod preprocess;
 #[cfg(feature = "cli")]
 pub mod report;
