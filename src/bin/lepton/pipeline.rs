@@ -49,6 +49,8 @@ pub fn run(args: PipelineArgs) -> Result<()> {
     with_threads(args.train.threads, || {
         let t = &args.train;
         let quiet = t.quiet || args.json;
+        // Check the SVM flags before spending minutes on training.
+        lepton::svm::SvmParams::c_svc_rbf(args.c, args.gamma.unwrap_or(1.0)).check()?;
         let data = t.data.open()?;
         std::fs::create_dir_all(&t.out).map_err(|e| Error::io(&t.out, e))?;
         let start = Instant::now();
