@@ -179,13 +179,17 @@ fn bad_gzip_stream() {
     let mut bad = gz.clone();
     let n = bad.len();
     bad[n - 8] ^= 0xff;
-    let (_, _, msg) = format_error(IdxArray::from_bytes(bad, "crc.gz").unwrap_err());
+    let (p, loc, msg) = format_error(IdxArray::from_bytes(bad, "crc.gz").unwrap_err());
+    assert_eq!(p, Path::new("crc.gz"));
+    // The whole body decompressed (34 bytes) before the trailer check failed.
+    assert_eq!(loc, Location::Offset(34));
     assert!(msg.contains("bad gzip stream"), "{msg}");
     // Garbage after the gzip magic.
-    let (_, _, msg) = format_error(
+    let (p, _, msg) = format_error(
         IdxArray::from_bytes(vec![0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "g.gz")
             .unwrap_err(),
     );
+    assert_eq!(p, Path::new("g.gz"));
     assert!(msg.contains("gzip"), "{msg}");
 }
 
@@ -266,4 +270,21 @@ proptest! {
             prop_assert_eq!(s.label(k), k % 10);
         }
     }
+}
+
+/// Dimensions whose product is exactly `2^64 − 1` (= 65535 · 42009217 · 6700417) must not
+/// overflow the "read one byte more than declared" bound in the gzip path.
+#[test]
+fn maximal_declared_size_does_not_overflow() {
+    let mut b = vec![0, 0, 8, 3];
+    for d in [65535u32, 42_009_217, 6_700_417] {
+        b.extend(d.to_be_bytes());
+    }
+    assert_eq!(
+        65535u128 * 42_009_217 * 6_700_417,
+        u64::MAX as u128,
+        "the factorisation"
+    );
+    assert!(IdxArray::from_bytes(b.clone(), "raw").is_err());
+    assert!(IdxArray::from_bytes(gzip(&b), "max.gz").is_err());
 }

@@ -354,3 +354,54 @@ proptest! {
         prop_assert!(z.scale[0] == 1.0 || (var - 1.0).abs() < 1e-3, "var {}", var);
     }
 }
+
+/// Cross-check against LIBSVM's own `svm-scale -l -1 -u 1` (installed by `.ci/run` with
+/// libsvm-tools). Its sparse output omits zeros, and omits constant features entirely (we map
+/// those to `lower` instead), so only non-constant columns are compared. Skipped, with a
+/// message, where `svm-scale` is not installed.
+#[test]
+fn min_max_matches_svm_scale() {
+    let rows: [[f32; 3]; 4] = [
+        [2.0, 9.0, 0.5],
+        [4.0, 9.0, -1.0],
+        [6.0, 9.0, 7.0],
+        [3.0, 9.0, 1.25],
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data.libsvm");
+    let text: String = rows
+        .iter()
+        .map(|r| format!("1 1:{} 2:{} 3:{}\n", r[0], r[1], r[2]))
+        .collect();
+    std::fs::write(&path, text).unwrap();
+    let out = match std::process::Command::new("svm-scale")
+        .args(["-l", "-1", "-u", "1"])
+        .arg(&path)
+        .output()
+    {
+        Ok(o) if o.status.success() => String::from_utf8(o.stdout).unwrap(),
+        _ => {
+            eprintln!("svm-scale not installed: skipping the cross-check");
+            return;
+        }
+    };
+    let flat: Vec<f32> = rows.iter().flatten().copied().collect();
+    let s = MinMaxScaler::fit(&flat, 3, -1.0, 1.0).unwrap();
+    let mut ours = flat.clone();
+    s.transform(&mut ours, 3).unwrap();
+    for (r, line) in out.lines().enumerate() {
+        let mut theirs = [0.0f32; 3];
+        for kv in line.split_whitespace().skip(1) {
+            let (k, v) = kv.split_once(':').unwrap();
+            theirs[k.parse::<usize>().unwrap() - 1] = v.parse().unwrap();
+        }
+        for c in [0, 2] {
+            assert!(
+                close(ours[r * 3 + c], theirs[c]),
+                "row {r} col {c}: {} vs {}",
+                ours[r * 3 + c],
+                theirs[c]
+            );
+        }
+    }
+}

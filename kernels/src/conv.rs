@@ -248,6 +248,38 @@ pub fn col2im(g: &Conv2dGeometry, cols: &[f32], dx: &mut [f32]) {
     }
 }
 
+thread_local! {
+    /// Per-thread scratch for `cols` / `dcols`, kept between calls so that a training loop does not
+    /// allocate (and page-fault) fresh buffers at every step.
+    static SCRATCH: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Per-thread storage for the weight-gradient partial sums of [`conv2d_backward`].
+    static PARTIALS: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with this thread's scratch buffer resized to `len` (contents unspecified).
+fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            if buf.len() < len {
+                buf.resize(len, 0.0);
+            }
+            f(&mut buf[..len])
+        }
+        // Re-entered on this thread (a nested rayon job): use a fresh buffer.
+        Err(_) => f(&mut vec![0.0; len]),
+    })
+}
+
+fn is_one_by_one(g: &Conv2dGeometry) -> bool {
+    g.kernel_h == 1 && g.kernel_w == 1 && g.stride == (1, 1) && g.padding == (0, 0)
+}
+
+/// Images per weight-gradient partial sum: a function of the batch size only (never of the thread
+/// count), so the order of the final sum is fixed.
+pub fn images_per_group(batch: usize) -> usize {
+    batch.div_ceil(16).max(1)
+}
+
 /// Convolution forward over a batch: `x` is `[N, C, H, W]`, `weight` `[O, C, KH, KW]`, `bias`
 /// `[O]` (optional), `y` `[N, O, OH, OW]` (overwritten). Images run in parallel.
 ///
@@ -272,51 +304,47 @@ pub fn conv2d_forward(
     if batch == 0 || g.out_len() == 0 {
         return;
     }
-    let one_by_one =
-        g.kernel_h == 1 && g.kernel_w == 1 && g.stride == (1, 1) && g.padding == (0, 0);
+    let one_by_one = is_one_by_one(g);
     let w = MatRef::row_major(weight, o, rows);
+    let image = |(yn, xn): (&mut [f32], &[f32])| {
+        let beta = match bias {
+            Some(b) => {
+                for (plane, &bo) in yn.chunks_exact_mut(p).zip(b) {
+                    plane.fill(bo);
+                }
+                1.0
+            }
+            None => 0.0,
+        };
+        let mut gemm = |src: &[f32]| {
+            sgemm(
+                1.0,
+                w,
+                MatRef::row_major(src, rows, p),
+                beta,
+                MatMut::row_major(yn, o, p),
+            )
+        };
+        if one_by_one {
+            gemm(xn);
+        } else {
+            with_scratch(rows * p, |cols| {
+                im2col(g, xn, cols);
+                gemm(cols);
+            });
+        }
+    };
     y.par_chunks_mut(g.out_len())
         .zip(x.par_chunks(g.in_len()))
-        .for_each_init(
-            || {
-                if one_by_one {
-                    Vec::new()
-                } else {
-                    vec![0.0f32; rows * p]
-                }
-            },
-            |cols, (yn, xn)| {
-                let beta = match bias {
-                    Some(b) => {
-                        for (plane, &bo) in yn.chunks_exact_mut(p).zip(b) {
-                            plane.fill(bo);
-                        }
-                        1.0
-                    }
-                    None => 0.0,
-                };
-                let src: &[f32] = if one_by_one {
-                    xn
-                } else {
-                    im2col(g, xn, cols);
-                    cols
-                };
-                sgemm(
-                    1.0,
-                    w,
-                    MatRef::row_major(src, rows, p),
-                    beta,
-                    MatMut::row_major(yn, o, p),
-                );
-            },
-        );
+        .for_each(image);
 }
 
 /// Convolution backward over a batch. Given the forward's `x` and `weight` and the upstream
 /// gradient `dy` (`[N, O, OH, OW]`), writes (overwrites)
 ///
 /// * `dx` (`[N, C, H, W]`, if asked for): `col2im(Wᵀ · dY_n)` per image;
-/// * `dw` (`[O, C, KH, KW]`): `Σ_n dY_n · cols_nᵀ`, summed over images in order `n = 0, 1, …`;
+/// * `dw` (`[O, C, KH, KW]`): `Σ_n dY_n · cols_nᵀ`, accumulated over consecutive groups of
+///   [`images_per_group`] images in parallel, then the group sums added in group order;
 /// * `db` (`[O]`, if asked for): `Σ_n Σ_pixels dY_n[o, ·]`.
 ///
 /// # Panics
@@ -357,66 +385,75 @@ pub fn conv2d_backward(
         }
         return;
     }
-    let one_by_one =
-        g.kernel_h == 1 && g.kernel_w == 1 && g.stride == (1, 1) && g.padding == (0, 0);
+    let one_by_one = is_one_by_one(g);
     let wlen = g.weight_len();
     let w = MatRef::row_major(weight, o, rows);
-    // One dW slot per image, summed in image order afterwards: thread-count independent.
-    let mut dw_parts = vec![0.0f32; batch * wlen];
-    let work = |(n, dw_n): (usize, &mut [f32]),
-                bufs: &mut (Vec<f32>, Vec<f32>),
-                dx_n: Option<&mut [f32]>| {
-        let xn = &x[n * g.in_len()..(n + 1) * g.in_len()];
-        let dyn_ = MatRef::row_major(&dy[n * g.out_len()..(n + 1) * g.out_len()], o, p);
-        let src: &[f32] = if one_by_one {
-            xn
-        } else {
-            im2col(g, xn, &mut bufs.0);
-            &bufs.0
-        };
-        sgemm(
-            1.0,
-            dyn_,
-            MatRef::row_major(src, rows, p).t(),
-            0.0,
-            MatMut::row_major(dw_n, o, rows),
-        );
-        if let Some(dx_n) = dx_n {
-            if one_by_one {
-                sgemm(1.0, w.t(), dyn_, 0.0, MatMut::row_major(dx_n, rows, p));
-            } else {
+    let group = images_per_group(batch);
+    let groups = batch.div_ceil(group);
+    let mut owned = Vec::new();
+    let mut cached = PARTIALS.with(|c| {
+        c.try_borrow_mut()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    });
+    if cached.len() < groups * wlen {
+        cached.resize(groups * wlen, 0.0);
+    }
+    std::mem::swap(&mut owned, &mut cached);
+    let dw_parts = &mut owned[..groups * wlen];
+    // One group: its images in order, dW accumulated into the group's slot.
+    let work = |gi: usize, dw_g: &mut [f32], mut dx_g: Option<&mut [f32]>| {
+        let scratch = if one_by_one { 0 } else { 2 * rows * p };
+        with_scratch(scratch, |buf| {
+            let (cols, dcols) = buf.split_at_mut(scratch / 2);
+            for (k, n) in (gi * group..((gi + 1) * group).min(batch)).enumerate() {
+                let xn = &x[n * g.in_len()..(n + 1) * g.in_len()];
+                let dyn_ = MatRef::row_major(&dy[n * g.out_len()..(n + 1) * g.out_len()], o, p);
+                let src: &[f32] = if one_by_one {
+                    xn
+                } else {
+                    im2col(g, xn, cols);
+                    cols
+                };
+                let beta = if k == 0 { 0.0 } else { 1.0 };
                 sgemm(
                     1.0,
-                    w.t(),
                     dyn_,
-                    0.0,
-                    MatMut::row_major(&mut bufs.1, rows, p),
+                    MatRef::row_major(src, rows, p).t(),
+                    beta,
+                    MatMut::row_major(dw_g, o, rows),
                 );
-                col2im(g, &bufs.1, dx_n);
+                if let Some(dx_g) = dx_g.as_deref_mut() {
+                    let dx_n = &mut dx_g[k * g.in_len()..(k + 1) * g.in_len()];
+                    if one_by_one {
+                        sgemm(1.0, w.t(), dyn_, 0.0, MatMut::row_major(dx_n, rows, p));
+                    } else {
+                        sgemm(1.0, w.t(), dyn_, 0.0, MatMut::row_major(dcols, rows, p));
+                        col2im(g, dcols, dx_n);
+                    }
+                }
             }
-        }
-    };
-    let init = || {
-        if one_by_one {
-            (Vec::new(), Vec::new())
-        } else {
-            (vec![0.0f32; rows * p], vec![0.0f32; rows * p])
-        }
+        });
     };
     match dx {
         Some(dx) => dw_parts
             .par_chunks_mut(wlen)
+            .zip(dx.par_chunks_mut(group * g.in_len()))
             .enumerate()
-            .zip(dx.par_chunks_mut(g.in_len()))
-            .for_each_init(init, |bufs, (item, dx_n)| work(item, bufs, Some(dx_n))),
+            .for_each(|(gi, (dw_g, dx_g))| work(gi, dw_g, Some(dx_g))),
         None => dw_parts
             .par_chunks_mut(wlen)
             .enumerate()
-            .for_each_init(init, |bufs, item| work(item, bufs, None)),
+            .for_each(|(gi, dw_g)| work(gi, dw_g, None)),
     }
     for part in dw_parts.chunks_exact(wlen) {
         for (acc, v) in dw.iter_mut().zip(part) {
             *acc += v;
         }
     }
+    PARTIALS.with(|c| {
+        if let Ok(mut v) = c.try_borrow_mut() {
+            *v = owned;
+        }
+    });
 }

@@ -79,7 +79,33 @@ pub fn max_pool2d_forward(
     let (kh, kw) = g.kernel;
     let (sh, sw) = g.stride;
     let (ph, pw) = g.padding;
+    let two_by_two = g.kernel == (2, 2) && g.stride == (2, 2) && g.padding == (0, 0);
     let body = |((yp, ap), xp): ((&mut [f32], &mut [u32]), &[f32])| {
+        if two_by_two {
+            // LeNet's pool: no padding, no overlap; the same first-maximum rule, unrolled.
+            for oy in 0..oh {
+                let (r0, r1) = (2 * oy * w, (2 * oy + 1) * w);
+                for ox in 0..ow {
+                    let i = [r0 + 2 * ox, r0 + 2 * ox + 1, r1 + 2 * ox, r1 + 2 * ox + 1];
+                    let v = [xp[i[0]], xp[i[1]], xp[i[2]], xp[i[3]]];
+                    let (mut best, mut at) = (v[0], i[0]);
+                    if !best.is_nan() {
+                        for k in 1..4 {
+                            if v[k] > best || v[k].is_nan() {
+                                best = v[k];
+                                at = i[k];
+                                if best.is_nan() {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    yp[oy * ow + ox] = best;
+                    ap[oy * ow + ox] = at as u32;
+                }
+            }
+            return;
+        }
         for oy in 0..oh {
             let ys = (oy * sh) as isize - ph as isize;
             let (i0, i1) = (ys.max(0) as usize, ((ys + kh as isize) as usize).min(h));

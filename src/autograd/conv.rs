@@ -1,5 +1,6 @@
 //! 2-D convolution (NCHW), lowered to GEMM by [`lepton_kernels::conv`].
 
+use super::recycler;
 use super::tape::{shape_error, Backward, Tape, Var};
 use crate::error::Result;
 use crate::tensor::Tensor;
@@ -92,7 +93,7 @@ pub fn conv2d(x: &Tensor, w: &Tensor, b: Option<&Tensor>, opts: Conv2dOptions) -
     let g = conv2d_geometry(x.shape(), w.shape(), b.map(|b| b.shape()), opts)?;
     let (oh, ow) = g.out_hw();
     let n = x.shape()[0];
-    let mut y = Tensor::zeros(&[n, g.out_channels, oh, ow]);
+    let mut y = recycler::zeros(&[n, g.out_channels, oh, ow]);
     conv2d_forward(&g, n, x.data(), w.data(), b.map(|b| b.data()), y.data_mut());
     Ok(y)
 }
@@ -116,10 +117,10 @@ impl Backward for Conv2d {
     ) -> Vec<Option<Tensor>> {
         let (x, w) = (inputs[0], inputs[1]);
         let n = x.shape()[0];
-        let mut dx = needs[0].then(|| Tensor::zeros(x.shape()));
-        let mut dw = Tensor::zeros(w.shape());
+        let mut dx = needs[0].then(|| recycler::zeros(x.shape()));
+        let mut dw = recycler::zeros(w.shape());
         let mut db =
-            (inputs.len() == 3 && needs[2]).then(|| Tensor::zeros(&[self.geometry.out_channels]));
+            (inputs.len() == 3 && needs[2]).then(|| recycler::zeros(&[self.geometry.out_channels]));
         conv2d_backward(
             &self.geometry,
             n,
@@ -138,7 +139,7 @@ impl Backward for Conv2d {
     }
 }
 
-impl Tape {
+impl Tape<'_> {
     /// 2-D convolution of `x: [N, C, H, W]` with `w: [O, C, KH, KW]` plus bias `b: [O]`, giving
     /// `[N, O, OH, OW]`.
     ///

@@ -1,5 +1,6 @@
 //! Element-wise ops on tensors of identical shape: `add`, `sub`, `mul`, and `relu`.
 
+use super::recycler;
 use super::tape::{shape_error, Backward, Tape, Var};
 use crate::error::Result;
 use crate::tensor::Tensor;
@@ -33,8 +34,8 @@ impl Backward for Add {
         needs: &[bool],
     ) -> Vec<Option<Tensor>> {
         vec![
-            needs[0].then(|| grad.clone()),
-            needs[1].then(|| grad.clone()),
+            needs[0].then(|| recycler::copy(grad)),
+            needs[1].then(|| recycler::copy(grad)),
         ]
     }
 }
@@ -50,11 +51,11 @@ impl Backward for Sub {
         needs: &[bool],
     ) -> Vec<Option<Tensor>> {
         let neg = || {
-            let mut g = grad.clone();
+            let mut g = recycler::copy(grad);
             g.data_mut().iter_mut().for_each(|v| *v = -*v);
             g
         };
-        vec![needs[0].then(|| grad.clone()), needs[1].then(neg)]
+        vec![needs[0].then(|| recycler::copy(grad)), needs[1].then(neg)]
     }
 }
 
@@ -85,7 +86,7 @@ impl Backward for Relu {
         grad: &Tensor,
         _: &[bool],
     ) -> Vec<Option<Tensor>> {
-        let mut dx = Tensor::zeros(grad.shape());
+        let mut dx = recycler::zeros(grad.shape());
         lepton_kernels::activation::relu_backward(output.data(), grad.data(), dx.data_mut());
         vec![Some(dx)]
     }
@@ -93,12 +94,12 @@ impl Backward for Relu {
 
 /// `relu(x) = max(x, 0)` element-wise, without recording (inference).
 pub fn relu(x: &Tensor) -> Tensor {
-    let mut y = Tensor::zeros(x.shape());
+    let mut y = recycler::zeros(x.shape());
     lepton_kernels::vector::relu(x.data(), y.data_mut());
     y
 }
 
-impl Tape {
+impl Tape<'_> {
     /// `a + b` element-wise.
     ///
     /// # Errors

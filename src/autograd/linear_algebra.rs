@@ -1,5 +1,6 @@
 //! Matrix products: `matmul` and the fully-connected `linear` layer's op.
 
+use super::recycler;
 use super::tape::{shape_error, Backward, Tape, Var};
 use crate::error::Result;
 use crate::tensor::Tensor;
@@ -22,7 +23,7 @@ impl Backward for MatMul {
     ) -> Vec<Option<Tensor>> {
         let (a, b) = (inputs[0], inputs[1]);
         let da = needs[0].then(|| {
-            let mut da = Tensor::zeros(a.shape());
+            let mut da = recycler::zeros(a.shape());
             sgemm(
                 1.0,
                 mat(grad),
@@ -33,7 +34,7 @@ impl Backward for MatMul {
             da
         });
         let db = needs[1].then(|| {
-            let mut db = Tensor::zeros(b.shape());
+            let mut db = recycler::zeros(b.shape());
             sgemm(
                 1.0,
                 mat(a).t(),
@@ -62,7 +63,7 @@ impl Backward for Linear {
         let (x, w) = (inputs[0], inputs[1]);
         let (n, fin, fout) = (x.shape()[0], x.shape()[1], w.shape()[0]);
         let dx = needs[0].then(|| {
-            let mut dx = Tensor::zeros(x.shape());
+            let mut dx = recycler::zeros(x.shape());
             sgemm(
                 1.0,
                 mat(grad),
@@ -73,7 +74,7 @@ impl Backward for Linear {
             dx
         });
         let dw = needs[1].then(|| {
-            let mut dw = Tensor::zeros(w.shape());
+            let mut dw = recycler::zeros(w.shape());
             sgemm(
                 1.0,
                 mat(grad).t(),
@@ -86,7 +87,7 @@ impl Backward for Linear {
         let mut out = vec![dx, dw];
         if inputs.len() == 3 {
             out.push(needs[2].then(|| {
-                let mut db = Tensor::zeros(&[fout]);
+                let mut db = recycler::zeros(&[fout]);
                 for row in grad.data().chunks_exact(fout.max(1)) {
                     lepton_kernels::vector::axpy(1.0, row, db.data_mut());
                 }
@@ -104,7 +105,7 @@ impl Backward for Linear {
 pub fn linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<Tensor> {
     check_linear(x, w, b)?;
     let (n, fin, fout) = (x.shape()[0], x.shape()[1], w.shape()[0]);
-    let mut y = Tensor::zeros(&[n, fout]);
+    let mut y = recycler::zeros(&[n, fout]);
     let beta = match b {
         Some(b) => {
             for row in y.data_mut().chunks_exact_mut(fout.max(1)) {
@@ -156,7 +157,7 @@ fn check_linear(x: &Tensor, w: &Tensor, b: Option<&Tensor>) -> Result<()> {
     Ok(())
 }
 
-impl Tape {
+impl Tape<'_> {
     /// `a · b` for 2-D `a: [m, k]`, `b: [k, n]`.
     ///
     /// # Errors

@@ -1,5 +1,6 @@
 //! Losses and log-probabilities: `log_softmax`, `cross_entropy` (mean over the batch) and `mse`.
 
+use super::recycler;
 use super::tape::{shape_error, Backward, Tape, Var};
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
@@ -24,7 +25,7 @@ impl Backward for LogSoftmax {
         _: &[bool],
     ) -> Vec<Option<Tensor>> {
         let (r, c) = (output.shape()[0], output.shape()[1]);
-        let mut dx = Tensor::zeros(output.shape());
+        let mut dx = recycler::zeros(output.shape());
         softmax::log_softmax_rows_backward(output.data(), grad.data(), r, c, dx.data_mut());
         vec![Some(dx)]
     }
@@ -43,7 +44,7 @@ impl Backward for CrossEntropy {
         grad: &Tensor,
         _: &[bool],
     ) -> Vec<Option<Tensor>> {
-        let mut dz = self.dlogits.clone();
+        let mut dz = recycler::copy(&self.dlogits);
         let g = grad.data()[0];
         if g != 1.0 {
             dz.data_mut().iter_mut().for_each(|v| *v *= g);
@@ -106,14 +107,14 @@ pub fn cross_entropy(logits: &Tensor, labels: &[usize]) -> Result<f32> {
     Ok(softmax::cross_entropy(logits.data(), labels, r, c, None))
 }
 
-impl Tape {
+impl Tape<'_> {
     /// Row-wise log-softmax of `x: [N, K]`.
     ///
     /// # Errors
     /// [`crate::Error::Shape`] if `x` is not 2-D.
     pub fn log_softmax(&mut self, x: Var) -> Result<Var> {
         let (r, c) = rows_cols("log_softmax", self.value(x))?;
-        let mut y = Tensor::zeros(&[r, c]);
+        let mut y = recycler::zeros(&[r, c]);
         softmax::log_softmax_rows(self.value(x).data(), r, c, y.data_mut());
         Ok(self.push(y, &[x], LogSoftmax))
     }
@@ -126,7 +127,7 @@ impl Tape {
     pub fn cross_entropy(&mut self, logits: Var, labels: &[usize]) -> Result<Var> {
         let z = self.value(logits);
         let (r, c) = check_labels(z, labels)?;
-        let mut dlogits = Tensor::zeros(&[r, c]);
+        let mut dlogits = recycler::zeros(&[r, c]);
         let loss = softmax::cross_entropy(z.data(), labels, r, c, Some(dlogits.data_mut()));
         Ok(self.push(Tensor::full(&[], loss), &[logits], CrossEntropy { dlogits }))
     }

@@ -22,6 +22,7 @@ mod elementwise;
 mod linear_algebra;
 mod loss;
 mod pool;
+mod recycler;
 mod reduce;
 mod shape;
 mod tape;

@@ -1,5 +1,6 @@
 //! 2-D max pooling (NCHW), by [`lepton_kernels::pool`].
 
+use super::recycler;
 use super::tape::{shape_error, Backward, Tape, Var};
 use crate::error::Result;
 use crate::tensor::Tensor;
@@ -54,8 +55,8 @@ fn geometry(x: &[usize], opts: MaxPool2dOptions) -> Result<(Pool2dGeometry, usiz
 fn forward(x: &Tensor, opts: MaxPool2dOptions) -> Result<(Tensor, Vec<u32>, Pool2dGeometry)> {
     let (g, oh, ow) = geometry(x.shape(), opts)?;
     let s = x.shape();
-    let mut y = Tensor::zeros(&[s[0], s[1], oh, ow]);
-    let mut argmax = vec![0u32; y.len()];
+    let mut y = recycler::zeros(&[s[0], s[1], oh, ow]);
+    let mut argmax = recycler::zeros_u32(y.len());
     max_pool2d_forward(&g, s[0] * s[1], x.data(), y.data_mut(), &mut argmax);
     Ok((y, argmax, g))
 }
@@ -74,6 +75,12 @@ struct MaxPool2d {
     geometry: Pool2dGeometry,
     argmax: Vec<u32>,
 }
+impl Drop for MaxPool2d {
+    fn drop(&mut self) {
+        recycler::recycle_u32(std::mem::take(&mut self.argmax));
+    }
+}
+
 impl Backward for MaxPool2d {
     fn backward(
         &self,
@@ -83,7 +90,7 @@ impl Backward for MaxPool2d {
         _: &[bool],
     ) -> Vec<Option<Tensor>> {
         let x = inputs[0];
-        let mut dx = Tensor::zeros(x.shape());
+        let mut dx = recycler::zeros(x.shape());
         let planes = x.shape()[0] * x.shape()[1];
         max_pool2d_backward(
             &self.geometry,
@@ -96,7 +103,7 @@ impl Backward for MaxPool2d {
     }
 }
 
-impl Tape {
+impl Tape<'_> {
     /// Max pool of `x: [N, C, H, W]`, giving `[N, C, OH, OW]`.
     ///
     /// # Errors

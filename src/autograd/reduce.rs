@@ -27,7 +27,7 @@ fn sum_f64(x: &Tensor) -> f64 {
     x.data().iter().map(|&v| v as f64).sum()
 }
 
-impl Tape {
+impl Tape<'_> {
     /// `Σᵢ xᵢ` over all elements, a scalar (shape `[]`), accumulated in f64.
     ///
     /// # Errors

@@ -1,5 +1,6 @@
 //! Shape ops: `reshape` and `flatten` move no numbers, only reinterpret them.
 
+use super::recycler;
 use super::tape::{Backward, Tape, Var};
 use crate::error::Result;
 use crate::tensor::Tensor;
@@ -14,21 +15,20 @@ impl Backward for Reshape {
         grad: &Tensor,
         _: &[bool],
     ) -> Vec<Option<Tensor>> {
-        let dx = grad
-            .clone()
+        let dx = recycler::copy(grad)
             .reshape(inputs[0].shape())
             .expect("same element count");
         vec![Some(dx)]
     }
 }
 
-impl Tape {
+impl Tape<'_> {
     /// The same elements under a new shape.
     ///
     /// # Errors
     /// [`crate::Error::Shape`] if the element counts differ.
     pub fn reshape(&mut self, x: Var, shape: &[usize]) -> Result<Var> {
-        let y = self.value(x).clone().reshape(shape)?;
+        let y = recycler::copy(self.value(x)).reshape(shape)?;
         Ok(self.push(y, &[x], Reshape))
     }
 

@@ -9,8 +9,10 @@
 //! twice receives the sum of both uses. Each node is popped off the tape as soon as it has been
 //! visited, so the tape's memory is released during the walk and gone when it ends.
 
+use super::recycler;
 use crate::error::{Error, Result};
 use crate::tensor::Tensor;
+use std::borrow::Cow;
 
 /// A handle to a value recorded on a [`Tape`]. Only meaningful for the tape that returned it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -29,8 +31,9 @@ pub(crate) trait Backward {
     ) -> Vec<Option<Tensor>>;
 }
 
-struct Node {
-    value: Tensor,
+struct Node<'a> {
+    /// Owned for computed values; borrowed for inputs and parameters the caller keeps.
+    value: Cow<'a, Tensor>,
     /// `None` for a leaf (an input or a parameter).
     op: Option<Box<dyn Backward>>,
     inputs: Vec<Var>,
@@ -53,12 +56,15 @@ struct Node {
 /// assert_eq!(grads.get(x).unwrap().data(), &[2.0, 4.0, 6.0]); // ∂Σx²/∂x = 2x
 /// # Ok::<(), lepton::Error>(())
 /// ```
+///
+/// Leaves can be borrowed ([`Tape::input_ref`], [`Tape::param_ref`]) so that a training step does
+/// not copy its batch or its parameters; the tape then lives no longer than they do.
 #[derive(Default)]
-pub struct Tape {
-    nodes: Vec<Node>,
+pub struct Tape<'a> {
+    nodes: Vec<Node<'a>>,
 }
 
-impl Tape {
+impl<'a> Tape<'a> {
     /// An empty tape.
     pub fn new() -> Self {
         Tape::default()
@@ -74,8 +80,27 @@ impl Tape {
         self.leaf(value, true)
     }
 
+    /// Records a borrowed constant input (no copy).
+    pub fn input_ref(&mut self, value: &'a Tensor) -> Var {
+        self.leaf_cow(Cow::Borrowed(value), false)
+    }
+
+    /// Records a borrowed parameter (no copy); its gradient is returned by [`Tape::backward`].
+    pub fn param_ref(&mut self, value: &'a Tensor) -> Var {
+        self.leaf_cow(Cow::Borrowed(value), true)
+    }
+
     /// Records a leaf, with or without a gradient.
     pub fn leaf(&mut self, value: Tensor, requires_grad: bool) -> Var {
+        self.leaf_cow(Cow::Owned(value), requires_grad)
+    }
+
+    /// Records a borrowed leaf, with or without a gradient.
+    pub fn leaf_ref(&mut self, value: &'a Tensor, requires_grad: bool) -> Var {
+        self.leaf_cow(Cow::Borrowed(value), requires_grad)
+    }
+
+    fn leaf_cow(&mut self, value: Cow<'a, Tensor>, requires_grad: bool) -> Var {
         self.nodes.push(Node {
             value,
             op: None,
@@ -117,7 +142,7 @@ impl Tape {
     ) -> Var {
         let requires_grad = inputs.iter().any(|v| self.nodes[v.0].requires_grad);
         self.nodes.push(Node {
-            value,
+            value: Cow::Owned(value),
             op: requires_grad.then(|| Box::new(op) as Box<dyn Backward>),
             inputs: inputs.to_vec(),
             requires_grad,
@@ -157,17 +182,25 @@ impl Tape {
                 }
                 continue;
             };
-            let inputs: Vec<&Tensor> = node.inputs.iter().map(|v| &self.nodes[v.0].value).collect();
+            let inputs: Vec<&Tensor> = node
+                .inputs
+                .iter()
+                .map(|v| self.nodes[v.0].value.as_ref())
+                .collect();
             let needs: Vec<bool> = node
                 .inputs
                 .iter()
                 .map(|v| self.nodes[v.0].requires_grad)
                 .collect();
-            let input_grads = op.backward(&inputs, &node.value, &grad, &needs);
+            let input_grads = op.backward(&inputs, node.value.as_ref(), &grad, &needs);
             for (v, g) in node.inputs.iter().zip(input_grads) {
                 if let Some(g) = g {
                     accumulate(&mut grads[v.0], g);
                 }
+            }
+            recycler::recycle(grad);
+            if let Cow::Owned(value) = node.value {
+                recycler::recycle(value);
             }
         }
         Ok(Gradients { grads: leaf_grads })
@@ -177,7 +210,10 @@ impl Tape {
 /// `slot += g`, or `slot = g` if empty.
 fn accumulate(slot: &mut Option<Tensor>, g: Tensor) {
     match slot {
-        Some(acc) => lepton_kernels::vector::axpy(1.0, g.data(), acc.data_mut()),
+        Some(acc) => {
+            lepton_kernels::vector::axpy(1.0, g.data(), acc.data_mut());
+            recycler::recycle(g);
+        }
         None => *slot = Some(g),
     }
 }

@@ -437,14 +437,10 @@ impl<'a, D: ImageDataset + ?Sized> Batcher<'a, D> {
                     row[..x0].fill(b);
                     row[x1..].fill(b);
                     if x1 > x0 {
+                        // Convert forwards (vectorised), then mirror in place.
                         let s_lo = (wt_i - x1 as isize + sx) as usize;
-                        let s_hi = (wt_i - 1 - x0 as isize + sx) as usize;
-                        for (o, &q) in row[x0..x1]
-                            .iter_mut()
-                            .zip(src_row[s_lo..=s_hi].iter().rev())
-                        {
-                            *o = q as f32 * a + b;
-                        }
+                        convert(&src_row[s_lo..s_lo + (x1 - x0)], &mut row[x0..x1], a, b);
+                        row[x0..x1].reverse();
                     }
                 }
             }

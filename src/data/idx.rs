@@ -226,7 +226,7 @@ impl IdxArray {
         // actually present, and a further read reaches the end of the stream (checking its CRC).
         let mut body = Vec::new();
         (&mut dec)
-            .take(count as u64 + 1)
+            .take((count as u64).saturating_add(1))
             .read_to_end(&mut body)
             .map_err(|e| gz_err(header_len + body.len(), e))?;
         if body.len() < count {

@@ -43,9 +43,14 @@ impl Module for Conv2d {
         autograd::conv2d(x, &self.weight.value, Some(&self.bias.value), self.options)
     }
 
-    fn forward_tape(&self, tape: &mut Tape, x: Var, params: &mut Vec<Var>) -> Result<Var> {
-        let w = tape.param(self.weight.value.clone());
-        let b = tape.param(self.bias.value.clone());
+    fn forward_tape<'t>(
+        &'t self,
+        tape: &mut Tape<'t>,
+        x: Var,
+        params: &mut Vec<Var>,
+    ) -> Result<Var> {
+        let w = tape.param_ref(&self.weight.value);
+        let b = tape.param_ref(&self.bias.value);
         params.extend([w, b]);
         tape.conv2d(x, w, Some(b), self.options)
     }

@@ -128,7 +128,7 @@ impl LeNet5 {
     ) -> Result<(f32, Option<Tensor>)> {
         self.check_input(images)?;
         let mut tape = Tape::new();
-        let x = tape.leaf(images.clone(), input_grad);
+        let x = tape.leaf_ref(images, input_grad);
         let mut vars = Vec::with_capacity(10);
         let logits = self.body.forward_tape(&mut tape, x, &mut vars)?;
         let loss = tape.cross_entropy(logits, labels)?;

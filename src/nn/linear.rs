@@ -32,9 +32,14 @@ impl Module for Linear {
         autograd::linear(x, &self.weight.value, Some(&self.bias.value))
     }
 
-    fn forward_tape(&self, tape: &mut Tape, x: Var, params: &mut Vec<Var>) -> Result<Var> {
-        let w = tape.param(self.weight.value.clone());
-        let b = tape.param(self.bias.value.clone());
+    fn forward_tape<'t>(
+        &'t self,
+        tape: &mut Tape<'t>,
+        x: Var,
+        params: &mut Vec<Var>,
+    ) -> Result<Var> {
+        let w = tape.param_ref(&self.weight.value);
+        let b = tape.param_ref(&self.bias.value);
         params.extend([w, b]);
         tape.linear(x, w, Some(b))
     }

@@ -18,7 +18,12 @@ pub trait Module: Send + Sync {
     ///
     /// # Errors
     /// [`crate::Error::Shape`] if `x` does not fit the layer.
-    fn forward_tape(&self, tape: &mut Tape, x: Var, params: &mut Vec<Var>) -> Result<Var>;
+    fn forward_tape<'t>(
+        &'t self,
+        tape: &mut Tape<'t>,
+        x: Var,
+        params: &mut Vec<Var>,
+    ) -> Result<Var>;
 
     /// The learnable parameters with their PyTorch names (`weight`, `bias`, prefixed by the layer
     /// name inside a [`crate::nn::Sequential`]), in a fixed order.

@@ -56,7 +56,12 @@ impl Module for Sequential {
         self.forward_prefix(x, self.layers.len())
     }
 
-    fn forward_tape(&self, tape: &mut Tape, x: Var, params: &mut Vec<Var>) -> Result<Var> {
+    fn forward_tape<'t>(
+        &'t self,
+        tape: &mut Tape<'t>,
+        x: Var,
+        params: &mut Vec<Var>,
+    ) -> Result<Var> {
         let mut h = x;
         for (_, layer) in &self.layers {
             h = layer.forward_tape(tape, h, params)?;

@@ -16,7 +16,7 @@ impl Module for MaxPool2d {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         autograd::max_pool2d(x, self.options)
     }
-    fn forward_tape(&self, tape: &mut Tape, x: Var, _: &mut Vec<Var>) -> Result<Var> {
+    fn forward_tape<'t>(&'t self, tape: &mut Tape<'t>, x: Var, _: &mut Vec<Var>) -> Result<Var> {
         tape.max_pool2d(x, self.options)
     }
 }
@@ -29,7 +29,7 @@ impl Module for ReLU {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         Ok(autograd::relu(x))
     }
-    fn forward_tape(&self, tape: &mut Tape, x: Var, _: &mut Vec<Var>) -> Result<Var> {
+    fn forward_tape<'t>(&'t self, tape: &mut Tape<'t>, x: Var, _: &mut Vec<Var>) -> Result<Var> {
         Ok(tape.relu(x))
     }
 }
@@ -43,7 +43,7 @@ impl Module for Flatten {
         let shape = autograd::flatten_shape(x.shape())?;
         x.clone().reshape(&shape)
     }
-    fn forward_tape(&self, tape: &mut Tape, x: Var, _: &mut Vec<Var>) -> Result<Var> {
+    fn forward_tape<'t>(&'t self, tape: &mut Tape<'t>, x: Var, _: &mut Vec<Var>) -> Result<Var> {
         tape.flatten(x)
     }
 }

@@ -97,35 +97,34 @@ impl Optimizer for Sgd {
         for (i, p) in params.iter_mut().enumerate() {
             let Some(grad) = &p.grad else { continue };
             check_state("SGD", i, &p.value, grad)?;
-            let mut d: Vec<f32> = grad.data().to_vec();
-            if c.weight_decay != 0.0 {
-                for (d, &w) in d.iter_mut().zip(p.value.data()) {
-                    *d += c.weight_decay * w;
+            let w = p.value.data_mut();
+            let g = grad.data();
+            if c.momentum == 0.0 {
+                for (w, &g) in w.iter_mut().zip(g) {
+                    let d = g + c.weight_decay * *w;
+                    *w -= c.lr * d;
                 }
+                continue;
             }
-            if c.momentum != 0.0 {
-                match &mut self.momentum_buffers[i] {
-                    Some(buf) => {
-                        check_state("SGD", i, &p.value, buf)?;
-                        for (b, &g) in buf.data_mut().iter_mut().zip(&d) {
-                            *b = c.momentum * *b + (1.0 - c.dampening) * g;
-                        }
-                    }
-                    slot @ None => {
-                        *slot = Some(Tensor::from_vec(d.clone(), p.value.shape())?);
-                    }
-                }
-                let buf = self.momentum_buffers[i].as_ref().expect("set above").data();
-                if c.nesterov {
-                    for (d, &b) in d.iter_mut().zip(buf) {
-                        *d += c.momentum * b;
-                    }
+            let first = self.momentum_buffers[i].is_none();
+            let buf = self.momentum_buffers[i].get_or_insert_with(|| Tensor::zeros(grad.shape()));
+            if buf.shape() != grad.shape() {
+                return Err(crate::error::Error::Shape {
+                    op: "SGD",
+                    lhs: grad.shape().to_vec(),
+                    rhs: buf.shape().to_vec(),
+                    expected: format!("parameter {i} to keep the shape of its momentum buffer"),
+                });
+            }
+            for ((w, &g), b) in w.iter_mut().zip(g).zip(buf.data_mut()) {
+                let d = g + c.weight_decay * *w;
+                *b = if first {
+                    d
                 } else {
-                    d.copy_from_slice(buf);
-                }
-            }
-            for (w, &d) in p.value.data_mut().iter_mut().zip(&d) {
-                *w -= c.lr * d;
+                    c.momentum * *b + (1.0 - c.dampening) * d
+                };
+                let step = if c.nesterov { d + c.momentum * *b } else { *b };
+                *w -= c.lr * step;
             }
         }
         Ok(())

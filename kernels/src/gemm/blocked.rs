@@ -19,9 +19,15 @@
 
 use super::blocking::Blocking;
 use super::microkernel::{Microkernel, TileArgs};
-use super::pack::{pack_a, pack_b_panel, with_buffer, Buffer};
+use super::pack::{pack_a, pack_b_block, pack_b_panel, with_buffer, Buffer};
 use super::{MatMut, MatRef};
 use rayon::prelude::*;
+
+/// When B is read in place, each step prefetches the same row this many micro-panels ahead.
+const B_PREFETCH_AHEAD: usize = 4;
+
+/// Depths up to this are "shallow": loops 1 and 2 swap so C is written in long row runs.
+const SHALLOW: usize = 32;
 
 /// A pointer to C shared by the tasks, each of which writes a disjoint set of tiles.
 #[derive(Clone, Copy)]
@@ -57,7 +63,8 @@ pub(crate) fn gemm<K: Microkernel>(
     let (m, n, k) = (c.rows, c.cols, a.cols);
     let (mr, nr) = (K::MR, K::NR);
     let (mc, kc_max, nc) = (bs.mc, bs.kc, bs.nc);
-    let b_direct = b.col_stride == 1 && (m <= 4 * mr || k <= 32);
+    let b_direct = b.col_stride == 1
+        && (k <= 32 || m <= 4 * mr && k * n * 4 <= crate::arch::cache_sizes().l3 / 4);
     let threads = if parallel {
         rayon::current_num_threads()
     } else {
@@ -82,14 +89,18 @@ pub(crate) fn gemm<K: Microkernel>(
                 let beta_p = if pc == 0 { beta } else { 1.0 };
                 if !b_direct {
                     let packed = &mut bbuf[..panels * kc * nr];
-                    let pack = |(q, dst): (usize, &mut [f32])| {
-                        let cols = nr.min(ncb - q * nr);
-                        pack_b_panel(nr, b, pc, kc, jc + q * nr, cols, dst);
-                    };
-                    if threads > 1 {
-                        packed.par_chunks_mut(kc * nr).enumerate().for_each(pack);
+                    if threads > 1 && panels >= 2 * threads {
+                        // Each thread packs a contiguous range of panels.
+                        let per = panels.div_ceil(threads);
+                        packed
+                            .par_chunks_mut(per * kc * nr)
+                            .enumerate()
+                            .for_each(|(t, dst)| {
+                                let j0 = t * per * nr;
+                                pack_b_block(nr, b, pc, kc, jc + j0, (per * nr).min(ncb - j0), dst);
+                            });
                     } else {
-                        packed.chunks_mut(kc * nr).enumerate().for_each(pack);
+                        pack_b_block(nr, b, pc, kc, jc, ncb, packed);
                     }
                 }
                 let bpacked: &[f32] = bbuf;
@@ -111,39 +122,61 @@ pub(crate) fn gemm<K: Microkernel>(
                         let (apacked, edge) = abuf.split_at_mut(a_len);
                         // Loop 3 body: pack this row block of A.
                         pack_a(mr, a, ic, mcb, pc, kc, apacked);
-                        for q in q0..q1 {
-                            // Loop 2.
+                        // A ragged last micro-panel of an in-place B is copied once.
+                        if b_direct && q1 == panels && ncb % nr != 0 {
+                            let j = jc + (panels - 1) * nr;
+                            pack_b_panel(nr, b, pc, kc, j, n - j, edge);
+                        }
+                        let edge: &[f32] = edge;
+                        let b_panel = |q: usize| -> (*const f32, usize) {
                             let j = jc + q * nr;
-                            let cols = nr.min(n - j);
-                            let (bp, b_rs) = if !b_direct {
+                            if !b_direct {
                                 (bpacked[q * kc * nr..].as_ptr(), nr)
-                            } else if cols == nr {
+                            } else if j + nr <= n {
                                 (b.data[pc * b.row_stride + j..].as_ptr(), b.row_stride)
                             } else {
-                                pack_b_panel(nr, b, pc, kc, j, cols, edge);
                                 (edge.as_ptr(), nr)
+                            }
+                        };
+                        let tile = |q: usize, ir: usize, (bp, b_rs): (*const f32, usize)| {
+                            let j = jc + q * nr;
+                            let args = TileArgs {
+                                kc,
+                                a: apacked[ir * kc..].as_ptr(),
+                                b: bp,
+                                b_rs,
+                                // SAFETY: (ic+ir, j) is inside C, so the offset is in bounds.
+                                c: unsafe { cptr.at((ic + ir) * rsc + j * csc) },
+                                rsc,
+                                csc,
+                                mr: mr.min(mcb - ir),
+                                nr: nr.min(n - j),
+                                alpha,
+                                beta: beta_p,
+                                b_prefetch: if b_rs == nr { 0 } else { B_PREFETCH_AHEAD * nr },
                             };
+                            // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR values
+                            // per panel, the B panel kc rows of NR (in place: row pc+p of B,
+                            // columns j..j+NR, all inside B since j + NR ≤ n); the tile is this
+                            // task's alone.
+                            unsafe { K::tile(&args) };
+                        };
+                        if kc <= SHALLOW {
+                            // Shallow product: C traffic dominates, so walk C row panel by row
+                            // panel (a few long write streams) rather than column by column.
                             for ir in (0..mcb).step_by(mr) {
-                                // Loop 1.
-                                let args = TileArgs {
-                                    kc,
-                                    a: apacked[ir * kc..].as_ptr(),
-                                    b: bp,
-                                    b_rs,
-                                    // SAFETY: (ic+ir, j) is inside C, so the offset is in bounds.
-                                    c: unsafe { cptr.at((ic + ir) * rsc + j * csc) },
-                                    rsc,
-                                    csc,
-                                    mr: mr.min(mcb - ir),
-                                    nr: cols,
-                                    alpha,
-                                    beta: beta_p,
-                                };
-                                // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR
-                                // values per panel, the B panel kc rows of NR (in place: row
-                                // pc+p of B, columns j..j+NR, all inside B since cols == NR);
-                                // the tile is this task's alone.
-                                unsafe { K::tile(&args) };
+                                for q in q0..q1 {
+                                    tile(q, ir, b_panel(q));
+                                }
+                            }
+                        } else {
+                            for q in q0..q1 {
+                                // Loop 2.
+                                let bq = b_panel(q);
+                                for ir in (0..mcb).step_by(mr) {
+                                    // Loop 1.
+                                    tile(q, ir, bq);
+                                }
                             }
                         }
                     });

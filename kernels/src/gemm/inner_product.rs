@@ -48,7 +48,28 @@ pub(crate) fn suits(m: usize, n: usize, k: usize, a: &MatRef<'_>, b: &MatRef<'_>
 }
 
 /// `C = α·A·B + β·C` by dot products (`m, n, k > 0`, [`suits`] holds).
+///
+/// The tile is `DOT_R × DOT_S`; if covering `Cᵀ = Bᵀ·Aᵀ` wastes fewer lanes on padding (16×150
+/// is 4 × 3 groups with no padding one way, 6 × 38 with padding the other), that product is
+/// computed instead — the same dot products, so the same bits.
 pub(crate) fn gemm<K: Microkernel>(
+    alpha: f32,
+    a: &MatRef<'_>,
+    b: &MatRef<'_>,
+    beta: f32,
+    c: &mut MatMut<'_>,
+    parallel: bool,
+) {
+    let (m, n) = (c.rows, c.cols);
+    let pad = |x: usize, t: usize| x.div_ceil(t) * t;
+    if pad(n, DOT_R) * pad(m, DOT_S) < pad(m, DOT_R) * pad(n, DOT_S) {
+        oriented::<K>(alpha, &b.t(), &a.t(), beta, &mut c.rb().t(), parallel);
+    } else {
+        oriented::<K>(alpha, a, b, beta, c, parallel);
+    }
+}
+
+fn oriented<K: Microkernel>(
     alpha: f32,
     a: &MatRef<'_>,
     b: &MatRef<'_>,

@@ -56,6 +56,9 @@ pub(crate) struct TileArgs {
     pub alpha: f32,
     /// β; when 0, C is written without being read.
     pub beta: f32,
+    /// If nonzero, step p also prefetches `b + p·b_rs + b_prefetch` (B read in place, where the
+    /// hardware prefetchers cannot follow dozens of strided rows).
+    pub b_prefetch: usize,
 }
 
 /// A microkernel family for one ISA: the register tile and the inner-product tile.
@@ -97,27 +100,27 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
     debug_assert!(MR.is_multiple_of(V::A_GROUP) && MR * NV * V::LANES <= MAX_TILE);
     // SAFETY: every pointer offset below stays within the panels and tile the caller vouched for.
     unsafe {
+        // Ask for the C tile early: its rows are far apart and rarely cached.
+        for i in 0..t.mr {
+            V::prefetch(t.c.wrapping_add(i * t.rsc));
+            V::prefetch(t.c.wrapping_add(i * t.rsc + (t.nr - 1) * t.csc));
+        }
         let mut ab = [[V::zero(); NV]; MR];
         let (mut a, mut b) = (t.a, t.b);
-        for _ in 0..t.kc {
-            let mut bv = [V::zero(); NV];
-            for (v, slot) in bv.iter_mut().enumerate() {
-                *slot = V::load(b.add(v * V::LANES));
+        if t.b_prefetch != 0 {
+            for _ in 0..t.kc {
+                V::prefetch(b.wrapping_add(t.b_prefetch));
+                step::<V, MR, NV>(&mut ab, a, b);
+                a = a.add(MR);
+                b = b.add(t.b_rs);
             }
-            let mut g = 0;
-            while g < MR {
-                let av = V::load_a(a.add(g));
-                for l in 0..V::A_GROUP {
-                    for v in 0..NV {
-                        ab[g + l][v] = V::fma_a(ab[g + l][v], bv[v], av, l);
-                    }
-                }
-                g += V::A_GROUP;
+        } else {
+            for _ in 0..t.kc {
+                step::<V, MR, NV>(&mut ab, a, b);
+                a = a.add(MR);
+                b = b.add(t.b_rs);
             }
-            a = a.add(MR);
-            b = b.add(t.b_rs);
         }
-
         let nr_full = NV * V::LANES;
         if t.nr == nr_full && t.csc == 1 {
             // Whole rows of the tile contiguous in C: vector read-modify-write of the valid rows.
@@ -154,6 +157,35 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
                     };
                 }
             }
+        }
+    }
+}
+
+/// One step p of the register tile: `ab[i][·] += ã[p][i] · b̃[p][·]`.
+///
+/// # Safety
+/// `a` is valid for MR reads and `b` for NV·LANES reads.
+#[inline(always)]
+unsafe fn step<V: SimdF32, const MR: usize, const NV: usize>(
+    ab: &mut [[V; NV]; MR],
+    a: *const f32,
+    b: *const f32,
+) {
+    // SAFETY: forwarded.
+    unsafe {
+        let mut bv = [V::zero(); NV];
+        for (v, slot) in bv.iter_mut().enumerate() {
+            *slot = V::load(b.add(v * V::LANES));
+        }
+        let mut g = 0;
+        while g < MR {
+            let av = V::load_a(a.add(g));
+            for l in 0..V::A_GROUP {
+                for v in 0..NV {
+                    ab[g + l][v] = V::fma_a(ab[g + l][v], bv[v], av, l);
+                }
+            }
+            g += V::A_GROUP;
         }
     }
 }

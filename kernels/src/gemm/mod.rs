@@ -252,6 +252,17 @@ fn check_extent(what: &str, len: usize, rows: usize, cols: usize, rs: usize, cs:
 /// `C = α·A·B + β·C` on the active instruction set ([`arch::active`]). Transposed operands are
 /// passed as transposed views ([`MatRef::t`]).
 ///
+/// ```
+/// use lepton_kernels::{sgemm, MatMut, MatRef};
+/// // A is 2×3; B is stored as the 2×3 matrix Bᵀ, so `b.t()` is the 3×2 operand.
+/// let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+/// let bt = [1.0, 0.0, 1.0, 0.0, 1.0, 0.0];
+/// let mut c = [f32::NAN; 4]; // β = 0: the old contents are never read
+/// sgemm(1.0, MatRef::row_major(&a, 2, 3), MatRef::row_major(&bt, 2, 3).t(), 0.0,
+///       MatMut::row_major(&mut c, 2, 2));
+/// assert_eq!(c, [4.0, 2.0, 10.0, 5.0]);
+/// ```
+///
 /// # Panics
 /// If the shapes disagree (`A` is `m×k`, `B` is `k×n`, `C` is `m×n`) or a view is out of bounds.
 pub fn sgemm(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: MatMut<'_>) {

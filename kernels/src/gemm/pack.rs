@@ -34,19 +34,17 @@ pub(crate) fn pack_a(
             // Column-major source: the MR values of step p are contiguous.
             for (p, out) in panel.chunks_exact_mut(mr).enumerate() {
                 let s = base + p * cs;
-                out.copy_from_slice(&a.data[s..s + mr]);
+                copy_short(out, &a.data[s..s + mr]);
             }
-        } else if cs == 1 {
-            // Row-major source: read each row contiguously, scatter with stride MR.
-            for i in 0..rows {
-                let row = &a.data[base + i * rs..base + i * rs + kc];
-                for (p, &v) in row.iter().enumerate() {
-                    panel[p * mr + i] = v;
-                }
+        } else if cs == 1 && mr <= 16 {
+            // Row-major source: MR row streams read in step, each group of MR written at once.
+            let mut src: [&[f32]; 16] = [&[]; 16];
+            for (i, s) in src.iter_mut().enumerate().take(rows) {
+                *s = &a.data[base + i * rs..base + i * rs + kc];
             }
-            if rows < mr {
-                for out in panel.chunks_exact_mut(mr) {
-                    out[rows..].fill(0.0);
+            for (p, out) in panel.chunks_exact_mut(mr).enumerate() {
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = if i < rows { src[i][p] } else { 0.0 };
                 }
             }
         } else {
@@ -81,7 +79,7 @@ pub(crate) fn pack_b_panel(
         // Row-major source: each step's NR values are contiguous.
         for (p, out) in dst[..kc * nr].chunks_exact_mut(nr).enumerate() {
             let s = base + p * rs;
-            out.copy_from_slice(&b.data[s..s + nr]);
+            copy_short(out, &b.data[s..s + nr]);
         }
     } else if rs == 1 {
         // Column-major source (a transposed view): read each column contiguously.
@@ -104,6 +102,75 @@ pub(crate) fn pack_b_panel(
                 } else {
                     0.0
                 };
+            }
+        }
+    }
+}
+
+/// Packs rows `p0..p0+kc`, columns `j0..j0+ncb` of `b` into `ceil(ncb/NR)` micro-panels of
+/// `kc·NR` values. A row-major source is copied row by row across all panels, so each row of
+/// B is read as one contiguous run (friendly to the hardware prefetchers, unlike dozens of
+/// short strided reads per panel).
+pub(crate) fn pack_b_block(
+    nr: usize,
+    b: &MatRef<'_>,
+    p0: usize,
+    kc: usize,
+    j0: usize,
+    ncb: usize,
+    dst: &mut [f32],
+) {
+    let panels = ncb.div_ceil(nr);
+    let full = ncb / nr;
+    if b.col_stride == 1 && full > 0 {
+        for p in 0..kc {
+            let s = (p0 + p) * b.row_stride + j0;
+            let row = &b.data[s..s + full * nr];
+            for (q, src) in row.chunks_exact(nr).enumerate() {
+                let o = q * kc * nr + p * nr;
+                copy_short(&mut dst[o..o + nr], src);
+            }
+        }
+        if full < panels {
+            let cols = ncb - full * nr;
+            pack_b_panel(
+                nr,
+                b,
+                p0,
+                kc,
+                j0 + full * nr,
+                cols,
+                &mut dst[full * kc * nr..panels * kc * nr],
+            );
+        }
+    } else {
+        for (q, panel) in dst[..panels * kc * nr].chunks_mut(kc * nr).enumerate() {
+            let cols = nr.min(ncb - q * nr);
+            pack_b_panel(nr, b, p0, kc, j0 + q * nr, cols, panel);
+        }
+    }
+}
+
+/// Copies a micro-panel row (`dst.len() == src.len()`, a tile width). Tile widths get a
+/// fixed-size copy the compiler turns into a few vector moves; `copy_from_slice` of a runtime
+/// length would call `memmove` for every 64 bytes.
+#[inline(always)]
+fn copy_short(dst: &mut [f32], src: &[f32]) {
+    fn fixed<const N: usize>(dst: &mut [f32], src: &[f32]) {
+        let s: &[f32; N] = src.try_into().expect("copy_short: lengths agree");
+        let d: &mut [f32; N] = dst.try_into().expect("copy_short: lengths agree");
+        *d = *s;
+    }
+    match src.len() {
+        4 => fixed::<4>(dst, src),
+        6 => fixed::<6>(dst, src),
+        8 => fixed::<8>(dst, src),
+        14 => fixed::<14>(dst, src),
+        16 => fixed::<16>(dst, src),
+        32 => fixed::<32>(dst, src),
+        _ => {
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d = *s;
             }
         }
     }

@@ -87,4 +87,9 @@ impl SimdF32 for __m256 {
             _mm_cvtss_f32(s)
         }
     }
+    #[inline(always)]
+    fn prefetch(p: *const f32) {
+        // SAFETY: prefetch is a hint; it never faults, even on an invalid address (SSE baseline).
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
+    }
 }

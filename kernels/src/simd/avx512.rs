@@ -85,4 +85,9 @@ impl SimdF32 for __m512 {
         unsafe { _mm512_storeu_ps(v.as_mut_ptr(), self) };
         v.into_iter().fold(v[0], |m, x| if x > m { x } else { m })
     }
+    #[inline(always)]
+    fn prefetch(p: *const f32) {
+        // SAFETY: prefetch is a hint; it never faults, even on an invalid address (SSE baseline).
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(p as *const i8) }
+    }
 }

@@ -62,4 +62,8 @@ pub(crate) trait SimdF32: Copy {
     unsafe fn reduce_sum(self) -> f32;
     /// The largest lane (NaN handling as [`SimdF32::max`]).
     unsafe fn reduce_max(self) -> f32;
+    /// Hints that the cache line holding `p` will be read soon. Never faults, whatever `p` is;
+    /// a no-op where the ISA has no stable prefetch intrinsic.
+    #[inline(always)]
+    fn prefetch(_p: *const f32) {}
 }

@@ -22,6 +22,9 @@ pub enum BenchCommand {
     Peak(PeakArgs),
     /// GFLOPS of one sgemm shape, and its percentage of the measured peak.
     Gemm(GemmArgs),
+    /// LeNet-5 training-step throughput (forward + backward + SGD momentum) on random
+    /// CIFAR-shaped data, in images per second.
+    TrainStep(crate::bench_train::TrainStepArgs),
 }
 
 /// Arguments of `lepton bench peak`.
@@ -69,6 +72,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
     match args.command {
         BenchCommand::Peak(a) => peak(a),
         BenchCommand::Gemm(a) => gemm_bench(a),
+        BenchCommand::TrainStep(a) => crate::bench_train::run(a),
     }
 }
 

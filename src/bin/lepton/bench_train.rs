@@ -1,4 +1,4 @@
-//! `lepton train-step-bench` (to become `lepton bench train-step`): LeNet-5 forward + backward +
+//! `lepton bench train-step`: LeNet-5 forward + backward +
 //! SGD-momentum steps on random CIFAR-shaped data, reported as images per second.
 
 use clap::Args;

@@ -71,6 +71,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
         out: args.out.clone(),
         resume: false,
         quiet: args.quiet,
+        title: Some("synthetic shapes (CIFAR-10 format)".into()),
     };
     let result = train::run(train_args);
     if let Err(e) = std::fs::remove_dir_all(&tmp) {

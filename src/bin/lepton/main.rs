@@ -9,6 +9,7 @@ mod datasets;
 mod demo;
 mod eval;
 mod info;
+mod inspect;
 mod pipeline;
 mod risk;
 mod svm_predict;
@@ -48,9 +49,9 @@ enum Command {
     SvmPredict(svm_predict::SvmPredictArgs),
     /// Benchmarks: measured peak FMA rate, sgemm GFLOPS.
     Bench(bench::BenchArgs),
-    /// LeNet-5 training-step throughput (forward + backward + SGD momentum) on random data.
-    /// (Temporary name; moves under `lepton bench train-step`.)
-    TrainStepBench(bench_train::TrainStepArgs),
+    /// Say what a dataset is: CIFAR-10/100, IDX (MNIST) or CSV — splits, per-class counts,
+    /// class names.
+    Inspect(inspect::InspectArgs),
 }
 
 fn main() -> ExitCode {
@@ -69,7 +70,7 @@ fn main() -> ExitCode {
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),
         Command::Bench(args) => bench::run(args),
-        Command::TrainStepBench(args) => bench_train::run(args),
+        Command::Inspect(args) => inspect::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

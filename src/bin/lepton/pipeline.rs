@@ -61,7 +61,7 @@ pub fn run(args: PipelineArgs) -> Result<()> {
                 (net, Vec::new())
             }
             None => {
-                let mut quiet_args = clone_train_flags(t);
+                let mut quiet_args = t.clone();
                 quiet_args.quiet = quiet;
                 let outcome = train(&quiet_args, &data)?;
                 outcome.net.save(t.out.join("model.safetensors"))?;
@@ -102,25 +102,6 @@ pub fn run(args: PipelineArgs) -> Result<()> {
         }
         Ok(())
     })
-}
-
-/// The training flags of `t` (a field-by-field copy; `TrainArgs` is not `Clone`).
-fn clone_train_flags(t: &TrainArgs) -> TrainArgs {
-    TrainArgs {
-        data: t.data.clone(),
-        epochs: t.epochs,
-        batch: t.batch,
-        lr: t.lr,
-        momentum: t.momentum,
-        weight_decay: t.weight_decay,
-        optimizer: t.optimizer,
-        augment: t.augment,
-        seed: t.seed,
-        threads: t.threads,
-        out: t.out.clone(),
-        resume: t.resume,
-        quiet: t.quiet,
-    }
 }
 
 fn f1_per_class(m: &ConfusionMatrix) -> Vec<f64> {

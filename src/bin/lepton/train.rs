@@ -25,7 +25,7 @@ pub enum OptimizerArg {
 }
 
 /// Arguments of `lepton train`.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct TrainArgs {
     #[command(flatten)]
     pub data: DatasetArgs,
@@ -65,6 +65,9 @@ pub struct TrainArgs {
     /// No progress bar and no per-epoch lines (errors still go to stderr).
     #[arg(long)]
     pub quiet: bool,
+    /// The dataset's name in the report, when the directory's format does not say it all.
+    #[arg(skip)]
+    pub title: Option<String>,
 }
 
 /// One line of `metrics.jsonl`.
@@ -156,7 +159,12 @@ pub fn run(args: TrainArgs) -> Result<()> {
         let outcome = train(&args, &data)?;
         write_outputs(&args, &data, &outcome)?;
         if !args.quiet {
-            println!("\n{}", outcome.confusion);
+            let c = &outcome.confusion;
+            println!("\nper-class test accuracy:");
+            for (k, a) in c.per_class_accuracy().iter().enumerate() {
+                println!("  {:<14} {:6.2}%", c.class_name(k), 100.0 * a);
+            }
+            println!("\n{c}");
             println!("report: {}", args.out.join("report.md").display());
         }
         Ok(())
@@ -226,11 +234,16 @@ pub fn train(args: &TrainArgs, data: &ImageData) -> Result<TrainOutcome> {
         );
         let mut running = 0.0f64;
         let mut seen = 0usize;
+        let started = std::time::Instant::now();
         let stats = train_epoch(&mut net, optimizer.as_mut(), &batcher, epoch, &mut |p| {
             running += p.loss as f64 * p.images as f64;
             seen += p.images;
             if p.step % 50 == 0 || p.step == p.steps {
-                bar.set_message(format!("loss {:.4}", running / seen.max(1) as f64));
+                bar.set_message(format!(
+                    "loss {:.4}  {:.0} images/s",
+                    running / seen.max(1) as f64,
+                    seen as f64 / started.elapsed().as_secs_f64().max(1e-9)
+                ));
                 bar.set_position(p.step as u64);
             }
         })?;
@@ -282,7 +295,7 @@ fn progress_bar(quiet: bool, steps: u64, epoch: usize, config: &TrainConfig) -> 
     }
     let bar = ProgressBar::new(steps);
     let style = ProgressStyle::with_template(&format!(
-        "epoch {}/{} [{{bar:30}}] {{pos}}/{{len}} steps  {{msg}}  {{per_sec}}  ETA {{eta}}",
+        "epoch {}/{} [{{bar:30}}] {{pos}}/{{len}} steps  {{msg}}  ETA {{eta}}",
         epoch + 1,
         config.epochs
     ))
@@ -318,7 +331,13 @@ fn rewrite_metrics(path: &Path, history: &[EpochRecord]) -> Result<()> {
 /// model.safetensors and the report.
 fn write_outputs(args: &TrainArgs, data: &ImageData, outcome: &TrainOutcome) -> Result<()> {
     outcome.net.save(args.out.join("model.safetensors"))?;
-    crate::train_report::write(&args.out, data, outcome, &settings(args, outcome))
+    crate::train_report::write(
+        &args.out,
+        data,
+        args.title.as_deref(),
+        outcome,
+        &settings(args, outcome),
+    )
 }
 
 /// The run's settings, as (name, value) rows for the report.

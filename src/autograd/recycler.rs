@@ -1,0 +1,78 @@
+//! A per-thread pool of tensor storage, so a training loop reuses the same buffers every step
+//! instead of asking the allocator (and the kernel, through page faults) for fresh memory.
+//!
+//! The tape takes its op outputs and gradients from here and gives every buffer back as the
+//! backward walk frees it. The pool is bounded; what does not fit is simply dropped.
+
+use crate::tensor::Tensor;
+use std::cell::RefCell;
+
+const MAX_BUFFERS: usize = 64;
+
+thread_local! {
+    static F32_BUFFERS: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
+    static U32_BUFFERS: RefCell<Vec<Vec<u32>>> = const { RefCell::new(Vec::new()) };
+}
+
+fn take<T: Copy>(pool: &RefCell<Vec<Vec<T>>>, len: usize, fill: T) -> Vec<T> {
+    let mut pool = pool.borrow_mut();
+    // The smallest buffer that is large enough.
+    let best = pool
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| b.capacity() >= len)
+        .min_by_key(|(_, b)| b.capacity())
+        .map(|(i, _)| i);
+    match best {
+        Some(i) => {
+            let mut v = pool.swap_remove(i);
+            v.clear();
+            v.resize(len, fill);
+            v
+        }
+        None => vec![fill; len],
+    }
+}
+
+fn give<T>(pool: &RefCell<Vec<Vec<T>>>, v: Vec<T>) {
+    if v.capacity() < 1024 {
+        return;
+    }
+    let mut pool = pool.borrow_mut();
+    if pool.len() < MAX_BUFFERS {
+        pool.push(v);
+    } else if let Some(smallest) = pool.iter_mut().min_by_key(|b| b.capacity()) {
+        if smallest.capacity() < v.capacity() {
+            *smallest = v;
+        }
+    }
+}
+
+/// A zero tensor of `shape`, on recycled storage when possible.
+pub(crate) fn zeros(shape: &[usize]) -> Tensor {
+    let n = shape.iter().product();
+    let v = F32_BUFFERS.with(|p| take(p, n, 0.0));
+    Tensor::from_vec(v, shape).expect("length matches shape")
+}
+
+/// A copy of `t` on recycled storage.
+pub(crate) fn copy(t: &Tensor) -> Tensor {
+    let mut out = zeros(t.shape());
+    out.data_mut().copy_from_slice(t.data());
+    out
+}
+
+/// Gives a tensor's storage back to the pool.
+pub(crate) fn recycle(t: Tensor) {
+    F32_BUFFERS.with(|p| give(p, t.into_vec()));
+}
+
+/// A `u32` buffer of `len` zeros (max-pool argmax), recycled when possible.
+pub(crate) fn zeros_u32(len: usize) -> Vec<u32> {
+    U32_BUFFERS.with(|p| take(p, len, 0))
+}
+
+/// Gives a `u32` buffer back.
+pub(crate) fn recycle_u32(v: Vec<u32>) {
+    U32_BUFFERS.with(|p| give(p, v));
+}
