@@ -7,7 +7,7 @@
 //! seeded stratified subsample of the training rows), and trains a C-SVC with the RBF kernel on
 //! every training row. [`cnn_svm`] runs the whole comparison and returns both confusion matrices.
 //!
-//! ```no_run
+//! ```
 //! # fn main() -> lepton::Result<()> {
 //! use lepton::pipeline::{FeatureSvm, FeatureSvmConfig};
 //! // 4 training rows × 2 features, two classes.

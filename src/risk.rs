@@ -20,7 +20,7 @@
 //!
 //! The UCI Statlog German Credit data ship inside the library ([`german_credit`]).
 //!
-//! ```no_run
+//! ```
 //! # fn main() -> lepton::Result<()> {
 //! use lepton::risk::{german_credit, run_risk, RiskConfig, RiskDataset};
 //! let data = RiskDataset::from_table(german_credit()?, "creditability", Some("bad"))?;
