@@ -75,7 +75,10 @@ pub fn run(args: RiskArgs) -> Result<()> {
     with_threads(args.threads, || {
         let (table, default_positive) = match &args.csv {
             Some(path) => (CsvTable::read(path)?, None),
-            None => (german_credit()?, Some(GERMAN_CREDIT_POSITIVE)),
+            None => (
+                german_credit()?,
+                (args.target == GERMAN_CREDIT_TARGET).then_some(GERMAN_CREDIT_POSITIVE),
+            ),
         };
         let positive = args.positive.as_deref().or(default_positive);
         let data = RiskDataset::from_table(table, &args.target, positive)?;
