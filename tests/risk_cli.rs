@@ -494,3 +494,36 @@ fn stratified_split_holds_out_the_fraction_of_each_class() {
     assert_eq!(bad, [7, 6, 6, 6]);
     assert_eq!(sizes, [26, 25, 25, 24]);
 }
+
+#[test]
+fn grid_search_picks_c_and_gamma_from_the_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "credit.csv", &credit_csv(70, 0).0);
+    let out = dir.path().join("g");
+    let v = ok(&lepton(
+        &[
+            "risk",
+            "--csv",
+            &file,
+            "--target",
+            "risk",
+            "--positive",
+            "bad",
+            "--grid",
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ],
+        dir.path(),
+    ));
+    let p = &v["params"][0];
+    let (lc, lg) = (
+        p["c"].as_f64().unwrap().log2(),
+        p["gamma"].as_f64().unwrap().log2(),
+    );
+    // log₂C ∈ {−5, −3, …, 15}, log₂γ ∈ {3, 1, …, −15}: odd integers in range.
+    assert!(lc == lc.round() && (lc as i64).rem_euclid(2) == 1 && (-5.0..=15.0).contains(&lc));
+    assert!(lg == lg.round() && (lg as i64).rem_euclid(2) == 1 && (-15.0..=3.0).contains(&lg));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("Grid search: 110 cells"));
+}
