@@ -261,3 +261,44 @@ fn demo_runs_and_writes_a_report() {
     assert!(out.join("report.md").is_file());
     assert!(String::from_utf8_lossy(&o.stdout).contains("report.md"));
 }
+
+/// Writes an MNIST-layout IDX directory: `n` random 28×28 images per split, labels `i % 10`.
+fn tiny_idx(dir: &Path, n: usize) {
+    use lepton::data::idx::encode_idx;
+    std::fs::create_dir_all(dir).unwrap();
+    for prefix in ["train", "t10k"] {
+        let pixels: Vec<u8> = (0..n * 28 * 28).map(|i| (i * 37 % 251) as u8).collect();
+        let labels: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+        std::fs::write(
+            dir.join(format!("{prefix}-images-idx3-ubyte")),
+            encode_idx(&[n, 28, 28], &pixels).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(format!("{prefix}-labels-idx1-ubyte")),
+            encode_idx(&[n], &labels).unwrap(),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn fashion_mnist_trains_a_one_channel_lenet_on_padded_images() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("fm");
+    tiny_idx(&data, 30);
+    let out = tmp.path().join("out");
+    ok(&train(
+        &data,
+        &out,
+        &["--dataset", "fashion-mnist", "--epochs", "1"],
+    ));
+    let m = metrics_without_timings(&out);
+    assert_eq!(m.len(), 1);
+    // The saved model's first convolution takes one input channel: [6, 1, 5, 5].
+    let bytes = std::fs::read(out.join("model.safetensors")).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    assert_eq!(st.tensor("conv1.weight").unwrap().shape(), &[6, 1, 5, 5]);
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("Fashion-MNIST") && report.contains("Ankle boot"));
+}

@@ -1,23 +1,10 @@
 //! The image datasets the CLI trains on: `--data DIR` with `--dataset cifar10|fashion-mnist`.
 
 use clap::{Args, ValueEnum};
+use lepton::data::idx::FASHION_MNIST_CLASS_NAMES;
 use lepton::data::{Cifar10, IdxDir, IdxSplit, ImageDataset, Normalize, Subset};
 use lepton::{Error, Result};
 use std::path::PathBuf;
-
-/// Fashion-MNIST's ten class names (IDX files carry none).
-pub const FASHION_MNIST_CLASSES: [&str; 10] = [
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-];
 
 /// Which format `--data` is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -78,7 +65,7 @@ impl DatasetArgs {
             }
             DatasetKind::FashionMnist => {
                 let d = IdxDir::open(&self.data)?;
-                let names: Vec<String> = FASHION_MNIST_CLASSES
+                let names: Vec<String> = FASHION_MNIST_CLASS_NAMES
                     .iter()
                     .map(|s| s.to_string())
                     .collect();
@@ -86,8 +73,8 @@ impl DatasetArgs {
                     s.map(|s| s.with_class_names(names.clone())).transpose()
                 };
                 Source::Idx {
-                    train: named(d.train)?,
-                    test: named(d.test)?,
+                    train: Box::new(named(d.train)?),
+                    test: Box::new(named(d.test)?),
                 }
             }
         };
@@ -149,8 +136,8 @@ impl DatasetArgs {
 enum Source {
     Cifar10(Cifar10),
     Idx {
-        train: Option<IdxSplit>,
-        test: Option<IdxSplit>,
+        train: Box<Option<IdxSplit>>,
+        test: Box<Option<IdxSplit>>,
     },
 }
 
@@ -159,8 +146,8 @@ impl Source {
         match self {
             Source::Cifar10(c) => (Some(c.train()), Some(c.test())),
             Source::Idx { train, test } => (
-                train.as_ref().map(|d| d as &dyn ImageDataset),
-                test.as_ref().map(|d| d as &dyn ImageDataset),
+                train.as_ref().as_ref().map(|d| d as &dyn ImageDataset),
+                test.as_ref().as_ref().map(|d| d as &dyn ImageDataset),
             ),
         }
     }

@@ -358,8 +358,83 @@ fn detect(path: &Path, label: Option<&str>) -> lepton::Result<Report> {
     if name.ends_with(".bin") {
         return inspect_cifar_file(path);
     }
-    // LIBSVM detection is wired in after the LIBSVM reader merges.
+    if looks_like_libsvm(path)? {
+        return inspect_libsvm(path);
+    }
     inspect_csv(path, label)
+}
+
+/// Whether the first non-empty line of `path` reads as LIBSVM's `label idx:val …` (a number,
+/// then only `integer:value` tokens, no commas). A CSV's first line (a header, or commas) does
+/// not.
+fn looks_like_libsvm(path: &Path) -> lepton::Result<bool> {
+    use std::io::{BufRead, BufReader, Read};
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = BufReader::new(f.take(1 << 16));
+    let mut line = String::new();
+    loop {
+        line.clear();
+        match reader.read_line(&mut line) {
+            Ok(0) => return Ok(false),
+            Ok(_) if line.trim().is_empty() => continue,
+            Ok(_) => break,
+            Err(_) => return Ok(false), // not UTF-8: let the CSV reader say what is wrong
+        }
+    }
+    if line.contains(',') {
+        return Ok(false);
+    }
+    let mut tokens = line.split_whitespace();
+    let label_ok = tokens.next().is_some_and(|t| t.parse::<f64>().is_ok());
+    let features_ok = tokens.all(|t| {
+        t.split_once(':')
+            .is_some_and(|(i, _)| !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit()))
+    });
+    Ok(label_ok && features_ok)
+}
+
+fn inspect_libsvm(path: &Path) -> lepton::Result<Report> {
+    let d = lepton::data::libsvm::read_libsvm(path)?;
+    let mut r = Report::new("LIBSVM sparse data", path);
+    let nnz = d.indices.len();
+    let features = d.max_index();
+    r.notes.push(format!(
+        "{} examples, {features} features (largest index), {nnz} stored values ({:.1}% dense)",
+        d.len(),
+        100.0 * nnz as f64 / (d.len() * features).max(1) as f64
+    ));
+    // Per-label counts, labels in ascending order.
+    let mut labels: Vec<f64> = d.labels.clone();
+    labels.sort_by(f64::total_cmp);
+    let mut names: Vec<String> = Vec::new();
+    let mut counts: Vec<usize> = Vec::new();
+    let mut last: Option<f64> = None;
+    for x in labels {
+        if last == Some(x) {
+            if let Some(c) = counts.last_mut() {
+                *c += 1;
+            }
+        } else {
+            names.push(x.to_string());
+            counts.push(1);
+            last = Some(x);
+        }
+    }
+    if names.len() > 100 {
+        r.notes.push(format!(
+            "{} distinct targets: looks like regression",
+            names.len()
+        ));
+    } else {
+        r.class_names = names;
+        r.splits.push(SplitReport {
+            name: "labels".into(),
+            files: vec![display(path)],
+            records: d.len(),
+            class_counts: counts,
+        });
+    }
+    Ok(r)
 }
 
 /// Runs `lepton inspect`.

@@ -12,7 +12,6 @@ use lepton::training::{
     evaluate, load_checkpoint, save_checkpoint, train_epoch, OptimizerKind, TrainConfig,
 };
 use lepton::{Error, Result};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The optimizer flag's values.
@@ -315,17 +314,8 @@ pub fn probe_writable(dir: &Path) -> Result<()> {
 
 /// Writes the whole history as metrics.jsonl, atomically (temp file + rename).
 fn rewrite_metrics(path: &Path, history: &[EpochRecord]) -> Result<()> {
-    let mut text = String::new();
-    for r in history {
-        text.push_str(&r.to_json());
-        text.push('\n');
-    }
-    let tmp = path.with_extension("jsonl.tmp");
-    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    f.write_all(text.as_bytes())
-        .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    let text: String = history.iter().map(|r| r.to_json() + "\n").collect();
+    lepton::atomic_file::write_atomic(path, text.as_bytes())
 }
 
 /// model.safetensors and the report.
