@@ -17,9 +17,11 @@ pub mod error;
 pub mod metrics;
 pub mod nn;
 pub mod optim;
+pub mod pipeline;
 pub mod preprocess;
 #[cfg(feature = "cli")]
 pub mod report;
+pub mod risk;
 pub mod svm;
 pub mod tensor;
 pub mod training;

@@ -132,6 +132,7 @@ impl DatasetArgs {
     }
 }
 
+#[allow(clippy::large_enum_variant)] // one value per run
 enum Source {
     Cifar10(Cifar10),
     Idx {

@@ -10,6 +10,8 @@ mod demo;
 mod eval;
 mod info;
 mod inspect;
+mod pipeline;
+mod risk;
 mod svm_predict;
 mod svm_train;
 mod threads;
@@ -35,6 +37,12 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Print the detected instruction set, cache sizes used for blocking, and threads.
     Info(info::InfoArgs),
+    /// Train LeNet-5 (or load one), classify its fc2 features with an RBF SVM and compare with
+    /// the softmax head: accuracy, per-class P/R/F1, confusion matrices, report.
+    Pipeline(pipeline::PipelineArgs),
+    /// Score the risk of tabular records (default: built-in German Credit data) with a
+    /// class-weighted RBF SVM: ROC/AUC, precision/recall, confusion matrix, report.
+    Risk(risk::RiskArgs),
     /// Train an SVM like LIBSVM's svm-train (same flags, files and output).
     SvmTrain(svm_train::SvmTrainArgs),
     /// Predict with an SVM model like LIBSVM's svm-predict.
@@ -57,6 +65,8 @@ fn main() -> ExitCode {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Info(args) => info::run(args),
+        Command::Pipeline(args) => pipeline::run(args),
+        Command::Risk(args) => risk::run(args),
         Command::SvmTrain(args) => svm_train::run(args),
         Command::SvmPredict(args) => svm_predict::run(args),
         Command::Bench(args) => bench::run(args),

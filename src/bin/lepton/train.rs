@@ -24,7 +24,7 @@ pub enum OptimizerArg {
 }
 
 /// Arguments of `lepton train`.
-#[derive(Args, Debug)]
+#[derive(Args, Debug, Clone)]
 pub struct TrainArgs {
     #[command(flatten)]
     pub data: DatasetArgs,
