@@ -9,11 +9,16 @@
 //! ROC curve and AUC on a stratified 30% test set. `lepton risk` does the same and writes a
 //! report with the ROC curve.
 
-use lepton::risk::{fit_risk_svm, german_credit, RiskConfig, RiskDataset, POSITIVE_LABEL};
+use lepton::risk::{
+    fit_risk_svm, german_credit, RiskConfig, RiskDataset, GERMAN_CREDIT_UNRELIABLE, POSITIVE_LABEL,
+};
 
 fn main() -> lepton::Result<()> {
     // 1. The table, split into features and the target; "bad" is the positive (risky) class.
-    let data = RiskDataset::from_table(german_credit()?, "creditability", Some("bad"))?;
+    // The shipped copy's `personal_status_and_sex` is not aligned with its records: leave it out.
+    let mut table = german_credit()?;
+    table.remove_column(GERMAN_CREDIT_UNRELIABLE);
+    let data = RiskDataset::from_table(table, "creditability", Some("bad"))?;
     let s = &data.summary;
     println!(
         "{} records ({} bad / {} good), {} duplicates removed",

@@ -20,6 +20,7 @@ in (positive, negative) pairs, P*N per split) and "acceptance: PASS/FAIL" for th
 """
 import argparse
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -65,6 +66,20 @@ def run_once(lepton, seed, args, extra, out):
     # LIBSVM on the identical files and flags.
     with open(os.path.join(export, "svm-flags.txt")) as f:
         flags = f.read().split()
+    # Debian's svm-train 3.24 parses option values in single precision: a gamma such as 1/57
+    # would reach LIBSVM rounded to f32 and to lepton in f64 — two different problems. Round it
+    # to f32 and give lepton that same value, so both solve exactly the same problem.
+    g = float(flags[flags.index("-g") + 1])
+    g32 = struct.unpack("f", struct.pack("f", g))[0]
+    if g32 != g and args.g is None:
+        cmd += ["-g", repr(g32)]
+        subprocess.run(cmd, check=True)
+        with open(os.path.join(out, "scores.csv")) as f:
+            rows = [line.strip().split(",") for line in f.readlines()[1:] if line.strip()]
+        our_truth = [r[0] == "1" for r in rows]
+        our_scores = [float(r[1]) for r in rows]
+        with open(os.path.join(export, "svm-flags.txt")) as f:
+            flags = f.read().split()
     train, test = os.path.join(export, "train.libsvm"), os.path.join(export, "test.libsvm")
     model, pred = os.path.join(export, "libsvm.model"), os.path.join(export, "libsvm.predict")
     subprocess.run(["svm-train", "-q"] + flags + [train, model], check=True)

@@ -25,8 +25,8 @@
 //! ```
 
 use super::file_bytes::FileBytes;
-use crate::atomic_file::write_atomic;
 use super::image_dataset::{ImageDataset, ImageDims};
+use crate::atomic_file::write_atomic;
 use crate::error::{Error, Location, Result};
 use std::path::{Path, PathBuf};
 

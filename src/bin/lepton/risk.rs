@@ -8,7 +8,7 @@ use lepton::data::{libsvm::write_libsvm, CsvTable};
 use lepton::report::{confusion_heatmap_svg, Report, RocChart};
 use lepton::risk::{
     german_credit, run_risk, Evaluation, RiskConfig, RiskDataset, RiskOutcome,
-    GERMAN_CREDIT_POSITIVE, GERMAN_CREDIT_TARGET,
+    GERMAN_CREDIT_POSITIVE, GERMAN_CREDIT_TARGET, GERMAN_CREDIT_UNRELIABLE,
 };
 use lepton::svm::{GridScore, GridSpec, Log2Range};
 use lepton::{Error, Result};
@@ -23,6 +23,11 @@ pub struct RiskArgs {
     /// The target column.
     #[arg(long, default_value = GERMAN_CREDIT_TARGET)]
     pub target: String,
+    /// Leave this column out of the features (repeatable). With the built-in data and no
+    /// --drop, `personal_status_and_sex` is left out: in the shipped copy it is sorted, not
+    /// aligned with its records (see examples/data/README.md). `--drop none` keeps every column.
+    #[arg(long, value_name = "COLUMN")]
+    pub drop: Vec<String>,
     /// The target value of the positive (risky) class (default: `bad` for the built-in data,
     /// else the less frequent value).
     #[arg(long)]
@@ -80,6 +85,29 @@ pub fn run(args: RiskArgs) -> Result<()> {
                 (args.target == GERMAN_CREDIT_TARGET).then_some(GERMAN_CREDIT_POSITIVE),
             ),
         };
+        let mut table = table;
+        let drop: Vec<&str> = if args.drop.is_empty() && args.csv.is_none() {
+            vec![GERMAN_CREDIT_UNRELIABLE]
+        } else {
+            args.drop
+                .iter()
+                .map(String::as_str)
+                .filter(|c| *c != "none")
+                .collect()
+        };
+        for column in drop {
+            if column == args.target {
+                return Err(Error::InvalidArgument(format!(
+                    "--drop {column}: that is the target column"
+                )));
+            }
+            if table.remove_column(column).is_none() {
+                return Err(Error::InvalidArgument(format!(
+                    "--drop {column}: {} has no column {column:?}",
+                    table.path().display()
+                )));
+            }
+        }
         let positive = args.positive.as_deref().or(default_positive);
         let data = RiskDataset::from_table(table, &args.target, positive)?;
         let config = RiskConfig {
