@@ -69,10 +69,17 @@ def run_once(lepton, seed, args, extra, out):
     # Debian's svm-train 3.24 parses option values in single precision: a gamma such as 1/57
     # would reach LIBSVM rounded to f32 and to lepton in f64 — two different problems. Round it
     # to f32 and give lepton that same value, so both solve exactly the same problem.
+    # The same holds for the class weight -w1.
+    f32 = lambda v: struct.unpack("f", struct.pack("f", v))[0]
     g = float(flags[flags.index("-g") + 1])
-    g32 = struct.unpack("f", struct.pack("f", g))[0]
-    if g32 != g and args.g is None:
-        cmd += ["-g", repr(g32)]
+    w = float(flags[flags.index("-w1") + 1]) if "-w1" in flags else None
+    g32 = f32(g)
+    w32 = f32(w) if w is not None else None
+    if (g32 != g and args.g is None) or (w is not None and w32 != w):
+        if args.g is None:
+            cmd += ["-g", repr(g32)]
+        if w is not None:
+            cmd += ["--positive-weight", repr(w32)]
         subprocess.run(cmd, check=True)
         with open(os.path.join(out, "scores.csv")) as f:
             rows = [line.strip().split(",") for line in f.readlines()[1:] if line.strip()]

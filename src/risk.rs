@@ -93,6 +93,9 @@ pub struct RiskConfig {
     pub grid: Option<GridSpec>,
     /// Weight the positive class by `n₋ / n₊` (default true).
     pub class_weighted: bool,
+    /// With `class_weighted`, this weight instead of `n₋ / n₊` (e.g. to match a weight another
+    /// tool reads in single precision).
+    pub positive_weight: Option<f64>,
     /// Rows with `P(positive) ≥ threshold` are predicted positive (default 0.5).
     pub threshold: f64,
 }
@@ -106,6 +109,7 @@ impl Default for RiskConfig {
             gamma: None,
             grid: None,
             class_weighted: true,
+            positive_weight: None,
             threshold: 0.5,
         }
     }
@@ -537,7 +541,10 @@ pub fn svm_params(config: &RiskConfig, y: &[f64], n_features: usize) -> SvmParam
     );
     params.probability = true;
     if config.class_weighted && positives > 0 && negatives > 0 {
-        params.class_weights = vec![(1, negatives as f64 / positives as f64), (-1, 1.0)];
+        let w = config
+            .positive_weight
+            .unwrap_or(negatives as f64 / positives as f64);
+        params.class_weights = vec![(1, w), (-1, 1.0)];
     }
     params
 }

@@ -378,6 +378,10 @@ fn built_in_german_credit_works_from_any_directory_and_exports_libsvm_files() {
         &lepton(&["risk", "--drop", "no_such_column"], dir.path()),
         &["no_such_column"],
     );
+    fails_with(
+        &lepton(&["risk", "--positive-weight", "0"], dir.path()),
+        &["--positive-weight"],
+    );
     let flags = std::fs::read_to_string(export.join("svm-flags.txt")).unwrap();
     assert!(flags.contains("-b 1") && flags.contains("-w1 ") && flags.contains("-t 2"));
 }

@@ -57,6 +57,9 @@ pub struct RiskArgs {
     /// No class weights (by default the positive class's C is scaled by n_neg / n_pos).
     #[arg(long)]
     pub no_class_weights: bool,
+    /// The positive class's weight instead of n_neg / n_pos (must be > 0).
+    #[arg(long, value_name = "W", conflicts_with = "no_class_weights")]
+    pub positive_weight: Option<f64>,
     /// Write the preprocessed train/test sets (held-out mode) as LIBSVM files train.libsvm,
     /// test.libsvm and the SVM flags as svm-flags.txt into DIR.
     #[arg(long, value_name = "DIR")]
@@ -108,6 +111,13 @@ pub fn run(args: RiskArgs) -> Result<()> {
                 )));
             }
         }
+        if let Some(w) = args.positive_weight {
+            if !(w > 0.0 && w.is_finite()) {
+                return Err(Error::InvalidArgument(format!(
+                    "--positive-weight {w}: must be a positive number"
+                )));
+            }
+        }
         let positive = args.positive.as_deref().or(default_positive);
         let data = RiskDataset::from_table(table, &args.target, positive)?;
         let config = RiskConfig {
@@ -127,6 +137,7 @@ pub fn run(args: RiskArgs) -> Result<()> {
                 score: GridScore::BalancedAccuracy,
             }),
             class_weighted: !args.no_class_weights,
+            positive_weight: args.positive_weight,
             threshold: args.threshold,
         };
         if let Some(dir) = &args.export_libsvm {
