@@ -11,7 +11,6 @@ use crate::nn::Parameter;
 use crate::tensor::Tensor;
 use safetensors::{Dtype, SafeTensors};
 use std::collections::HashMap;
-use std::io::Write;
 use std::path::Path;
 
 fn weights_error(path: &Path, tensor: &str, message: impl Into<String>) -> Error {
@@ -52,25 +51,7 @@ pub fn save_tensors(
     }
     let data = safetensors::serialize(views, metadata)
         .map_err(|e| weights_error(path, "", e.to_string()))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.tmp{}", std::process::id()));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&data)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::io(path, e)
-    })
+    crate::atomic_file::write_atomic(path, &data)
 }
 
 /// Reads every tensor of an F32 safetensors file, in the file's (name-sorted) order.
