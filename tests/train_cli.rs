@@ -102,6 +102,18 @@ fn train_writes_metrics_checkpoint_model_and_report() {
         assert!(loss.is_finite() && loss > 0.0);
         let acc = line["test_accuracy"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&acc));
+        // Per-epoch confusion matrix (rows: true class) over the 20 test images, 2 per class;
+        // its diagonal gives the accuracy and the per-class accuracies.
+        let cm: Vec<Vec<u64>> = serde_json::from_value(line["confusion"].clone()).unwrap();
+        assert_eq!(cm.len(), 10);
+        assert!(cm.iter().all(|row| row.iter().sum::<u64>() == 2));
+        let diag: u64 = (0..10).map(|k| cm[k][k]).sum();
+        assert!((acc - diag as f64 / 20.0).abs() < 1e-12);
+        let per_class: Vec<f64> =
+            serde_json::from_value(line["per_class_accuracy"].clone()).unwrap();
+        for k in 0..10 {
+            assert!((per_class[k] - cm[k][k] as f64 / 2.0).abs() < 1e-12);
+        }
     }
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("Confusion matrix") && report.contains("checkerboard"));

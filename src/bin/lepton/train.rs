@@ -78,6 +78,10 @@ pub struct EpochRecord {
     pub test_accuracy: f64,
     pub seconds: f64,
     pub images_per_sec: f64,
+    /// Test accuracy of each class.
+    pub per_class_accuracy: Vec<f64>,
+    /// Test confusion matrix, rows = true class.
+    pub confusion: Vec<Vec<u64>>,
 }
 
 impl EpochRecord {
@@ -89,6 +93,8 @@ impl EpochRecord {
             "test_accuracy": self.test_accuracy,
             "seconds": self.seconds,
             "images_per_sec": self.images_per_sec,
+            "per_class_accuracy": self.per_class_accuracy,
+            "confusion": self.confusion,
         })
         .to_string()
     }
@@ -118,6 +124,14 @@ impl EpochRecord {
             test_accuracy: f("test_accuracy")?,
             seconds: f("seconds")?,
             images_per_sec: f("images_per_sec")?,
+            per_class_accuracy: v
+                .get("per_class_accuracy")
+                .and_then(|x| serde_json::from_value(x.clone()).ok())
+                .unwrap_or_default(),
+            confusion: v
+                .get("confusion")
+                .and_then(|x| serde_json::from_value(x.clone()).ok())
+                .unwrap_or_default(),
         })
     }
 }
@@ -263,6 +277,10 @@ pub fn train(args: &TrainArgs, data: &ImageData) -> Result<TrainOutcome> {
             test_accuracy: confusion.accuracy(),
             seconds: stats.seconds,
             images_per_sec: stats.images_per_sec(),
+            per_class_accuracy: confusion.per_class_accuracy(),
+            confusion: (0..confusion.n_classes())
+                .map(|t| confusion.row(t).to_vec())
+                .collect(),
         };
         if !args.quiet {
             println!(
@@ -274,6 +292,16 @@ pub fn train(args: &TrainArgs, data: &ImageData) -> Result<TrainOutcome> {
                 100.0 * record.test_accuracy,
                 record.seconds,
                 record.images_per_sec
+            );
+            let per_class: Vec<String> = record
+                .per_class_accuracy
+                .iter()
+                .enumerate()
+                .map(|(k, a)| format!("{} {:.1}%", confusion.class_name(k), 100.0 * a))
+                .collect();
+            println!(
+                "           per-class test accuracy: {}",
+                per_class.join(", ")
             );
         }
         history.push(record);
