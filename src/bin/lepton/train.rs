@@ -225,7 +225,7 @@ pub fn train(args: &TrainArgs, data: &ImageData) -> Result<TrainOutcome> {
         println!(
             "training LeNet-5 on {} ({} train / {} test images, {} classes), {} epochs, batch {}, \
              {} lr {}, {} threads",
-            data.description(),
+            args.title.as_deref().unwrap_or(data.description()),
             train_set.len(),
             test_set.len(),
             data.num_classes(),
