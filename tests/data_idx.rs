@@ -7,7 +7,8 @@
 //!
 //! The tests encode small files by hand, check the decoded arrays against those offsets, and
 //! check that each malformed input — bad magic, unsupported type, missing or extra bytes, wrong
-//! number of dimensions, image/label counts that disagree, a corrupt gzip stream — is an
+//! number of dimensions, image/label counts that disagree, a corrupt gzip stream, a label outside
+//! the dataset's named classes — is an
 //! `Error::Format` naming the file and the offset or record.
 
 use flate2::write::GzEncoder;
@@ -223,6 +224,31 @@ fn image_and_label_counts_must_agree() {
         "{msg}"
     );
     assert!(text.contains("imgs"), "{text}");
+}
+
+/// Fashion-MNIST has 10 classes: a label 12 in record 1 of a label file is named (file, record,
+/// byte offset 8 + 1) when the class names are attached, not carried into training.
+#[test]
+fn label_outside_the_named_classes() {
+    let (imgs, _) = sample();
+    let labels = encode_idx(&[3], &[4, 12, 9]).unwrap();
+    let split = IdxSplit::from_bytes(imgs, "imgs", labels, "labels").unwrap();
+    let names: Vec<String> = (0..10).map(|c| format!("class {c}")).collect();
+    let (p, loc, msg) = format_error(split.with_class_names(names).unwrap_err());
+    assert_eq!(p, Path::new("labels"));
+    assert_eq!(
+        loc,
+        Location::Record {
+            record: 1,
+            offset: 9
+        }
+    );
+    assert!(msg.contains("label 12") && msg.contains("0..=9"), "{msg}");
+    // Labels within range are accepted and the class count becomes the number of names.
+    let (imgs, labels) = sample();
+    let split = IdxSplit::from_bytes(imgs, "imgs", labels, "labels").unwrap();
+    let names: Vec<String> = (0..12).map(|c| format!("class {c}")).collect();
+    assert_eq!(split.with_class_names(names).unwrap().num_classes(), 12);
 }
 
 proptest! {

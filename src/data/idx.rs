@@ -401,14 +401,31 @@ impl IdxSplit {
     /// class count becomes their number).
     ///
     /// # Errors
-    /// [`Error::InvalidArgument`] if there are fewer names than the largest label + 1.
+    /// [`Error::Format`] naming the label file, the first record whose label has no name and
+    /// its byte offset (in the decompressed stream for gzip files), if there are fewer names
+    /// than the largest label + 1 — e.g. a label 12 in a file read as Fashion-MNIST's 10 classes.
     pub fn with_class_names(mut self, names: Vec<String>) -> Result<Self> {
-        if names.len() < self.num_classes {
-            return Err(Error::InvalidArgument(format!(
-                "{} class names for labels up to {}",
-                names.len(),
-                self.num_classes - 1
-            )));
+        if let Some((record, &label)) = self
+            .labels
+            .data()
+            .iter()
+            .enumerate()
+            .find(|&(_, &l)| l as usize >= names.len())
+        {
+            // An idx1 header is 4 bytes of magic + 4 of count.
+            const LABEL_HEADER_LEN: u64 = 8;
+            return Err(Error::format(
+                &self.labels.path,
+                Location::Record {
+                    record,
+                    offset: LABEL_HEADER_LEN + record as u64,
+                },
+                format!(
+                    "label {label} is outside the {} classes of this dataset (expected 0..={})",
+                    names.len(),
+                    names.len().saturating_sub(1)
+                ),
+            ));
         }
         self.num_classes = names.len();
         self.class_names = names;

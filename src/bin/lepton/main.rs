@@ -54,7 +54,30 @@ enum Command {
     Inspect(inspect::InspectArgs),
 }
 
+/// Exit status of a command whose standard output was closed early (`lepton … | head`): the
+/// status a shell reports for a process ended by SIGPIPE (128 + 13), as coreutils give.
+const BROKEN_PIPE_STATUS: i32 = 141;
+
+/// Rust ignores SIGPIPE, so `println!` into a closed pipe panics ("failed printing to stdout:
+/// Broken pipe"). A reader that stops early is not an error of ours: end quietly instead.
+fn exit_quietly_on_broken_pipe() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(BROKEN_PIPE_STATUS);
+        }
+        default_hook(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    exit_quietly_on_broken_pipe();
     let cli = Cli::parse();
     if let Err(e) = lepton::kernels::arch::try_active() {
         eprintln!("error: {e}");
