@@ -482,3 +482,70 @@ fn idx_images_feed_the_batcher() {
     assert!((d[0] - black).abs() < 1e-5); // padding of image 0
     assert!((d[1024 + 16 * 32 + 16] - black).abs() < 1e-5); // image 1 is black
 }
+
+/// Crop and flip on top of `pad_to`, for a non-square 2-channel image and every offset: the
+/// image (5 × 7) sits centred on a 9 × 12 canvas at `(oy, ox) = (2, 2)`, so with padding `P`
+/// output `(y, x)` reads source `(y + dy − P − oy, x' + dx − P − ox)` with `x' = 11 − x` when
+/// flipped, and the normalised black `(0 − mean)/std` outside the source.
+#[test]
+fn crop_and_flip_on_a_padded_canvas_match_the_formula() {
+    let (hs, ws, ht, wt, p) = (5usize, 7usize, 9usize, 12usize, 3usize);
+    let img: Vec<u8> = (0..2 * hs * ws).map(|k| (17 + 29 * k) as u8).collect();
+    let g = Gray {
+        dims: ImageDims {
+            channels: 2,
+            height: hs,
+            width: ws,
+        },
+        images: vec![img.clone()],
+        labels: vec![0],
+    };
+    let (mean, std) = ([0.25f32, 0.5], [0.5f32, 0.125]);
+    let b = Batcher::new(
+        &g,
+        BatchConfig {
+            normalize: Normalize::MeanStd {
+                mean: mean.to_vec(),
+                std: std.to_vec(),
+            },
+            pad_to: Some((ht, wt)),
+            augment: Augment {
+                crop_padding: p,
+                horizontal_flip: true,
+            },
+            ..cfg(1)
+        },
+    )
+    .unwrap();
+    let (oy, ox) = ((ht - hs) / 2, (wt - ws) / 2);
+    for dy in 0..=2 * p {
+        for dx in 0..=2 * p {
+            for flip in [false, true] {
+                let out = b.render(0, ImageAugmentation { dy, dx, flip });
+                assert_eq!(out.len(), 2 * ht * wt);
+                for c in 0..2 {
+                    for y in 0..ht {
+                        for x in 0..wt {
+                            let xs = if flip { wt - 1 - x } else { x };
+                            let r = (y + dy) as isize - (p + oy) as isize;
+                            let q = (xs + dx) as isize - (p + ox) as isize;
+                            let inside =
+                                (0..hs as isize).contains(&r) && (0..ws as isize).contains(&q);
+                            let byte = if inside {
+                                img[c * hs * ws + r as usize * ws + q as usize]
+                            } else {
+                                0
+                            };
+                            let want = (byte as f32 / 255.0 - mean[c]) / std[c];
+                            let got = out[c * ht * wt + y * wt + x];
+                            assert!(
+                                (got - want).abs() <= 1e-5,
+                                "c {c} y {y} x {x} dy {dy} dx {dx} flip {flip}: {got} vs {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
