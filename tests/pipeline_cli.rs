@@ -275,3 +275,21 @@ fn grid_subsample_is_stratified_and_seeded() {
     assert_eq!(stratified_subsample(&labels, None, 0).len(), 100);
     assert_eq!(stratified_subsample(&labels, Some(500), 0).len(), 100);
 }
+
+/// Without `--out`, `lepton pipeline` writes into `runs/pipeline` (not over a training run's
+/// `runs/train`), relative to the working directory.
+#[test]
+fn pipeline_defaults_to_its_own_output_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    tiny_cifar(&dir.path().join("cifar"));
+    let o = Command::new(env!("CARGO_BIN_EXE_lepton"))
+        .current_dir(dir.path())
+        .args([
+            "pipeline", "--data", "cifar", "--epochs", "1", "--batch", "8", "--json",
+        ])
+        .output()
+        .unwrap();
+    ok(&o);
+    assert!(dir.path().join("runs/pipeline/report.md").is_file());
+    assert!(!dir.path().join("runs/train").exists());
+}

@@ -68,7 +68,7 @@ pub fn run(args: DemoArgs) -> Result<()> {
         augment: false,
         seed: args.seed,
         threads: args.threads,
-        out: args.out.clone(),
+        out: Some(args.out.clone()),
         resume: false,
         quiet: args.quiet,
         title: Some("synthetic shapes (CIFAR-10 format)".into()),

@@ -45,14 +45,17 @@ pub struct PipelineArgs {
 }
 
 /// Runs `lepton pipeline`.
-pub fn run(args: PipelineArgs) -> Result<()> {
+pub fn run(mut args: PipelineArgs) -> Result<()> {
+    args.train
+        .out
+        .get_or_insert_with(|| PathBuf::from("runs/pipeline"));
     with_threads(args.train.threads, || {
         let t = &args.train;
         let quiet = t.quiet || args.json;
         // Check the SVM flags before spending minutes on training.
         lepton::svm::SvmParams::c_svc_rbf(args.c, args.gamma.unwrap_or(1.0)).check()?;
         let data = t.data.open()?;
-        std::fs::create_dir_all(&t.out).map_err(|e| Error::io(&t.out, e))?;
+        std::fs::create_dir_all(t.out_dir()).map_err(|e| Error::io(t.out_dir(), e))?;
         let start = Instant::now();
         let (net, history) = match &args.model {
             Some(path) => {
@@ -64,7 +67,7 @@ pub fn run(args: PipelineArgs) -> Result<()> {
                 let mut quiet_args = t.clone();
                 quiet_args.quiet = quiet;
                 let outcome = train(&quiet_args, &data)?;
-                outcome.net.save(t.out.join("model.safetensors"))?;
+                outcome.net.save(t.out_dir().join("model.safetensors"))?;
                 (outcome.net, outcome.history)
             }
         };
@@ -98,7 +101,7 @@ pub fn run(args: PipelineArgs) -> Result<()> {
             println!("{}", to_json(&args, &outcome, train_seconds, svm_seconds));
         } else if !quiet {
             print_summary(&outcome);
-            println!("report: {}", t.out.join("report.md").display());
+            println!("report: {}", t.out_dir().join("report.md").display());
         }
         Ok(())
     })
@@ -209,7 +212,7 @@ fn write_report(
         "Confusion matrix: softmax head",
         confusion_heatmap_svg(&o.softmax, "Softmax head")?,
     )?;
-    r.write_markdown(&t.out)?;
+    r.write_markdown(t.out_dir())?;
     Ok(())
 }
 

@@ -55,9 +55,10 @@ pub struct TrainArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output directory: metrics.jsonl, checkpoint.safetensors, model.safetensors, report.
-    #[arg(long, default_value = "runs/train")]
-    pub out: PathBuf,
+    /// Output directory: metrics.jsonl, checkpoint.safetensors, model.safetensors, report
+    /// (default: runs/train; runs/pipeline for `lepton pipeline`).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Continue from OUT/checkpoint.safetensors.
     #[arg(long)]
     pub resume: bool,
@@ -145,6 +146,11 @@ pub struct TrainOutcome {
 }
 
 impl TrainArgs {
+    /// The output directory: `--out`, else `runs/train`.
+    pub fn out_dir(&self) -> &Path {
+        self.out.as_deref().unwrap_or(Path::new("runs/train"))
+    }
+
     /// The run's configuration for a dataset with `channels` channels.
     pub fn config(&self, data: &ImageData) -> TrainConfig {
         TrainConfig {
@@ -178,7 +184,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
                 println!("  {:<14} {:6.2}%", c.class_name(k), 100.0 * a);
             }
             println!("\n{c}");
-            println!("report: {}", args.out.join("report.md").display());
+            println!("report: {}", args.out_dir().join("report.md").display());
         }
         Ok(())
     })
@@ -186,7 +192,7 @@ pub fn run(args: TrainArgs) -> Result<()> {
 
 /// Trains as `args` say on `data`, writing metrics.jsonl and checkpoints into `args.out`.
 pub fn train(args: &TrainArgs, data: &ImageData) -> Result<TrainOutcome> {
-    let out = &args.out;
+    let out = args.out_dir();
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     probe_writable(out)?;
     let config = args.config(data);
@@ -348,9 +354,9 @@ fn rewrite_metrics(path: &Path, history: &[EpochRecord]) -> Result<()> {
 
 /// model.safetensors and the report.
 fn write_outputs(args: &TrainArgs, data: &ImageData, outcome: &TrainOutcome) -> Result<()> {
-    outcome.net.save(args.out.join("model.safetensors"))?;
+    outcome.net.save(args.out_dir().join("model.safetensors"))?;
     crate::train_report::write(
-        &args.out,
+        args.out_dir(),
         data,
         args.title.as_deref(),
         outcome,
