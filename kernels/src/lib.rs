@@ -18,6 +18,7 @@
 pub mod activation;
 pub mod arch;
 pub mod conv;
+pub mod convert;
 pub mod gemm;
 pub mod pool;
 pub mod reference;

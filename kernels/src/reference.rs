@@ -205,3 +205,14 @@ pub fn cross_entropy(logits: &[f32], labels: &[usize], cols: usize) -> f64 {
         .sum();
     total / rows as f64
 }
+
+/// Pixel conversion, the definition: `(q as f32 · a) + b` with each operation rounded to f32
+/// (a multiply, then an add — not a fused multiply-add).
+pub fn u8_affine(src: &[u8], a: f32, b: f32) -> Vec<f32> {
+    src.iter()
+        .map(|&q| {
+            let scaled = q as f32 * a;
+            scaled + b
+        })
+        .collect()
+}

@@ -331,7 +331,7 @@ impl<'a, D: ImageDataset + ?Sized> Batcher<'a, D> {
             "crop offsets must be in [0, {span}]"
         );
         let mut out = vec![0.0; self.out.len()];
-        self.write_image(self.data.pixels(index), aug, &mut out);
+        self.write_image(self.data.pixels(index), aug, &mut out, &mut Vec::new());
         out
     }
 
@@ -386,14 +386,22 @@ impl<'a, D: ImageDataset + ?Sized> Batcher<'a, D> {
             .par_chunks_mut(per)
             .zip(indices.par_iter())
             .with_min_len(4)
-            .for_each(|(out, &i)| {
+            .for_each_init(Vec::new, |scratch, (out, &i)| {
                 let aug = self.augmentation(epoch, i);
-                self.write_image(self.data.pixels(i), aug, out);
+                self.write_image(self.data.pixels(i), aug, out, scratch);
             });
     }
 
-    /// Writes one normalised, augmented image into `out` (`C·H'·W'` values).
-    fn write_image(&self, px: &[u8], aug: ImageAugmentation, out: &mut [f32]) {
+    /// Writes one normalised, augmented image into `out` (`C·H'·W'` values). `scratch` is
+    /// reused between images: an augmented channel is normalised whole into it (one SIMD pass),
+    /// then its rows are copied — shifted, mirrored, or replaced by the normalised black `b`.
+    fn write_image(
+        &self,
+        px: &[u8],
+        aug: ImageAugmentation,
+        out: &mut [f32],
+        scratch: &mut Vec<f32>,
+    ) {
         let (hs, ws) = (self.src.height, self.src.width);
         let (ht, wt) = (self.out.height, self.out.width);
         let p = self.config.augment.crop_padding as isize;
@@ -404,6 +412,20 @@ impl<'a, D: ImageDataset + ?Sized> Batcher<'a, D> {
         let sy = aug.dy as isize - p - oy;
         let sx = aug.dx as isize - p - ox;
         let plain = sy == 0 && sx == 0 && !aug.flip && hs == ht && ws == wt;
+        // The output columns [x0, x1) that read the source, and the first source column read.
+        let (wt_i, ws_i) = (wt as isize, ws as isize);
+        let (x0, x1, s0) = if aug.flip {
+            // Source column (wt − 1 − x) + sx must lie in [0, ws); the run is read backwards
+            // from its lowest source column.
+            let x0 = (wt_i + sx - ws_i).clamp(0, wt_i) as usize;
+            let x1 = (wt_i + sx).clamp(x0 as isize, wt_i) as usize;
+            (x0, x1, (wt_i - x1 as isize + sx).max(0) as usize)
+        } else {
+            // Source column x + sx must lie in [0, ws).
+            let x0 = (-sx).clamp(0, wt_i) as usize;
+            let x1 = (ws_i - sx).clamp(x0 as isize, wt_i) as usize;
+            (x0, x1, (x0 as isize + sx).max(0) as usize)
+        };
         for (c, (src, dst)) in px
             .chunks_exact(hs * ws)
             .zip(out.chunks_exact_mut(ht * wt))
@@ -414,46 +436,51 @@ impl<'a, D: ImageDataset + ?Sized> Batcher<'a, D> {
                 convert(src, dst, a, b);
                 continue;
             }
+            scratch.resize(hs * ws, 0.0);
+            convert(src, scratch, a, b);
             for (y, row) in dst.chunks_exact_mut(wt).enumerate() {
                 let r = y as isize + sy;
-                if r < 0 || r >= hs as isize {
+                if r < 0 || r >= hs as isize || x1 == x0 {
                     row.fill(b);
                     continue;
                 }
-                let src_row = &src[r as usize * ws..(r as usize + 1) * ws];
-                let (wt_i, ws_i) = (wt as isize, ws as isize);
-                if !aug.flip {
-                    // Source column x + sx must lie in [0, ws).
-                    let x0 = (-sx).clamp(0, wt_i) as usize;
-                    let x1 = (ws_i - sx).clamp(x0 as isize, wt_i) as usize;
-                    row[..x0].fill(b);
-                    row[x1..].fill(b);
-                    let s0 = (x0 as isize + sx) as usize;
-                    convert(&src_row[s0..s0 + (x1 - x0)], &mut row[x0..x1], a, b);
+                let run = &scratch[r as usize * ws + s0..][..x1 - x0];
+                row[..x0].fill(b);
+                row[x1..].fill(b);
+                if aug.flip {
+                    mirror(run, &mut row[x0..x1]);
                 } else {
-                    // Source column (wt − 1 − x) + sx must lie in [0, ws).
-                    let x0 = (wt_i + sx - ws_i).clamp(0, wt_i) as usize;
-                    let x1 = (wt_i + sx).clamp(x0 as isize, wt_i) as usize;
-                    row[..x0].fill(b);
-                    row[x1..].fill(b);
-                    if x1 > x0 {
-                        // Convert forwards (vectorised), then mirror in place.
-                        let s_lo = (wt_i - x1 as isize + sx) as usize;
-                        convert(&src_row[s_lo..s_lo + (x1 - x0)], &mut row[x0..x1], a, b);
-                        row[x0..x1].reverse();
-                    }
+                    row[x0..x1].copy_from_slice(run);
                 }
             }
         }
     }
 }
 
-/// `dst[i] = src[i] · a + b`, written so the compiler vectorises it.
+/// `dst[i] = src[n − 1 − i]`, eight at a time so the compiler emits a lane shuffle.
+#[inline]
+fn mirror(src: &[f32], dst: &mut [f32]) {
+    let n = src.len();
+    let mut d8 = dst.chunks_exact_mut(8);
+    for (d, s) in (&mut d8).zip(src.rchunks_exact(8)) {
+        for k in 0..8 {
+            d[k] = s[7 - k];
+        }
+    }
+    let done = n / 8 * 8;
+    for (o, &v) in d8
+        .into_remainder()
+        .iter_mut()
+        .zip(src[..n - done].iter().rev())
+    {
+        *o = v;
+    }
+}
+
+/// `dst[i] = src[i] · a + b` (the SIMD kernel; same bits on every ISA).
 #[inline]
 fn convert(src: &[u8], dst: &mut [f32], a: f32, b: f32) {
-    for (o, &q) in dst.iter_mut().zip(src) {
-        *o = q as f32 * a + b;
-    }
+    lepton_kernels::convert::u8_affine(src, dst, a, b);
 }
 
 /// The batches of one epoch, from [`Batcher::epoch`].
