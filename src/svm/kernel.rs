@@ -320,3 +320,108 @@ impl<'a> KernelRows<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The batched paths against the per-pair definition [`Kernel::eval`], and the promise that
+    //! a cached column's bits do not depend on how it was batched.
+    use super::*;
+
+    fn data(n: usize, d: usize, seed: u64) -> Vec<f32> {
+        let mut s = seed;
+        (0..n * d)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((s >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+            })
+            .collect()
+    }
+
+    fn kernels() -> Vec<Kernel> {
+        let k = |kernel_type, degree, gamma, coef0| Kernel {
+            kernel_type,
+            degree,
+            gamma,
+            coef0,
+        };
+        vec![
+            k(KernelType::Linear, 3, 0.0, 0.0),
+            k(KernelType::Polynomial, 3, 0.1, 1.0),
+            k(KernelType::Rbf, 3, 0.05, 0.0),
+            k(KernelType::Sigmoid, 3, 0.02, -0.5),
+        ]
+    }
+
+    fn close(got: f32, want: f64, what: &str) {
+        assert!(
+            (got as f64 - want).abs() <= 2e-5 * want.abs().max(1.0),
+            "{what}: got {got}, want {want}"
+        );
+    }
+
+    /// 150 rows: two full tiles of 64 and a short one; depth 5 and 70 take different sgemm
+    /// paths; 1, 3 and 6 queries pad the query tile differently.
+    #[test]
+    fn columns_of_block_match_eval_and_do_not_depend_on_batching() {
+        for d in [5, 70] {
+            let n = 150;
+            let x = data(n, d, 11 + d as u64);
+            for kernel in kernels() {
+                let kr = KernelRows::new(&x, d, kernel);
+                let all = kr.gather(&(0..n).collect::<Vec<_>>());
+                let qidx = [7, 0, 149, 64, 63, 100];
+                for nq in [1, 3, 6] {
+                    let q = kr.gather(&qidx[..nq]);
+                    let mut out = vec![0.0f32; nq * n];
+                    kr.columns_of_block(q.as_block(), all.as_block(), &mut out);
+                    for (b, &qi) in qidx[..nq].iter().enumerate() {
+                        for t in 0..n {
+                            let want = kernel.eval(kr.row(qi), kr.row(t));
+                            close(
+                                out[b * n + t],
+                                want,
+                                &format!("{kernel:?} d={d} q={qi} t={t}"),
+                            );
+                        }
+                        // The same column alone, and a sub-range of it starting mid-tile.
+                        let one = kr.gather(&[qi]);
+                        let mut single = vec![0.0f32; n];
+                        kr.columns_of_block(one.as_block(), all.as_block(), &mut single);
+                        assert_eq!(single, out[b * n..(b + 1) * n], "{kernel:?} d={d} alone");
+                        let (s0, s1) = (17, 140);
+                        let mut part = vec![0.0f32; s1 - s0];
+                        kr.columns_of_block(
+                            one.as_block(),
+                            all.as_block().rows(s0, s1, d),
+                            &mut part,
+                        );
+                        assert_eq!(part, out[b * n + s0..b * n + s1], "{kernel:?} d={d} part");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn block_matches_eval() {
+        let (m, n, d) = (70, 33, 40);
+        let x = data(m + n, d, 5);
+        for kernel in kernels() {
+            let kr = KernelRows::new(&x, d, kernel);
+            let a = kr.gather(&(0..m).collect::<Vec<_>>());
+            let b = kr.gather(&(m..m + n).collect::<Vec<_>>());
+            let mut out = vec![0.0f32; m * n];
+            kr.block(a.as_block(), b.as_block(), &mut out);
+            for r in 0..m {
+                for c in 0..n {
+                    let want = kernel.eval(kr.row(r), kr.row(m + c));
+                    close(out[r * n + c], want, &format!("{kernel:?} ({r}, {c})"));
+                }
+            }
+            let mut empty: Vec<f32> = Vec::new();
+            kr.block(a.as_block(), kr.gather(&[]).as_block(), &mut empty);
+        }
+    }
+}

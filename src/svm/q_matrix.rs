@@ -371,3 +371,95 @@ impl QMatrix for SvrQ<'_, '_> {
         self.cache.stats
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! [`SvcQ`]'s batched paths against its one-column path, after the solver-style swaps that
+    //! permute its copy of the rows.
+    use super::*;
+    use crate::svm::kernel::Kernel;
+    use crate::svm::params::KernelType;
+
+    fn setup(n: usize, d: usize) -> (Vec<f32>, Vec<i8>) {
+        let mut s = 3u64;
+        let mut next = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((s >> 40) as f32 / (1u64 << 24) as f32) - 0.5
+        };
+        let x: Vec<f32> = (0..n * d).map(|_| next()).collect();
+        let y = (0..n)
+            .map(|i| if x[i * d] > 0.0 { 1 } else { -1 })
+            .collect();
+        (x, y)
+    }
+
+    const RBF: Kernel = Kernel {
+        kernel_type: KernelType::Rbf,
+        degree: 3,
+        gamma: 0.1,
+        coef0: 0.0,
+    };
+
+    fn swapped<'k, 'a>(kr: &'k KernelRows<'a>, y: &[i8]) -> SvcQ<'k, 'a> {
+        let rows: Vec<usize> = (0..y.len()).collect();
+        let mut q = SvcQ::new(kr, &rows, y, 10.0);
+        for (i, j) in [(0, 99), (5, 6), (40, 3), (77, 77), (12, 90)] {
+            q.swap_index(i, j);
+        }
+        q
+    }
+
+    #[test]
+    fn prefetched_columns_equal_single_columns_and_the_kernel() {
+        let (n, d) = (100, 70);
+        let (x, y) = setup(n, d);
+        let kr = KernelRows::new(&x, d, RBF);
+        let mut batched = swapped(&kr, &y);
+        let mut single = swapped(&kr, &y);
+        let idx = [4, 0, 99, 50, 12];
+        batched.prefetch(&idx, n);
+        for &i in &idx {
+            assert!(batched.is_cached(i, n));
+            let a = batched.get_q(i, n).to_vec();
+            let b = single.get_q(i, n).to_vec();
+            assert_eq!(a, b, "column {i}");
+            for (t, &v) in a.iter().enumerate() {
+                let (pi, pt) = (single.perm[i], single.perm[t]);
+                let sign = (single.y[i] * single.y[t]) as f64;
+                let want = sign * RBF.eval(kr.row(pi), kr.row(pt));
+                assert!((v as f64 - want).abs() < 2e-5, "Q[{i}][{t}] {v} vs {want}");
+            }
+            assert_eq!(a[i] as f64, single.qd()[i] as f32 as f64);
+        }
+    }
+
+    #[test]
+    fn add_columns_matches_the_sum_of_columns() {
+        let (n, d) = (100, 70);
+        let (x, y) = setup(n, d);
+        let kr = KernelRows::new(&x, d, RBF);
+        let mut q = swapped(&kr, &y);
+        let cols: Vec<usize> = (0..n).step_by(3).collect();
+        let coef: Vec<f64> = cols.iter().map(|&j| 0.5 + j as f64 / 10.0).collect();
+        let (start, end) = (30, 100);
+        let mut got = vec![1.0f64; end - start];
+        q.add_columns(&cols, &coef, start, end, &mut got);
+        let mut want = vec![1.0f64; end - start];
+        for (&j, &c) in cols.iter().zip(&coef) {
+            let col = q.get_q(j, end);
+            for (w, &v) in want.iter_mut().zip(&col[start..end]) {
+                *w += c * v as f64;
+            }
+        }
+        let scale: f64 = coef.iter().sum();
+        for (t, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                (g - w).abs() < 1e-5 * scale,
+                "row {}: {g} vs {w}",
+                t + start
+            );
+        }
+    }
+}
