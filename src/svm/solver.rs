@@ -10,7 +10,8 @@
 //!
 //! with `y_t = ±1`. Names follow LIBSVM's `svm.cpp`: `G = ∇f(α) = Qα + p`, `G_bar` (Ḡ) the part
 //! of `G` due to variables at their upper bound (`Ḡ_t = Σ_{α_j = C_j} C_j Q_tj`, used to rebuild
-//! `G` after shrinking), `QD` the diagonal of `Q`, `active_size` the number of unshrunk
+//! `G` after shrinking; not kept when `Q` computes kernel blocks by matrix products, see
+//! `reconstruct_gradient`), `QD` the diagonal of `Q`, `active_size` the number of unshrunk
 //! variables, `i`/`j` the working set, `tau` (τ) the floor for non-positive curvature.
 //!
 //! One step:
@@ -124,8 +125,8 @@ pub(crate) struct Solver<'q> {
     l: usize,
     unshrink: bool,
     /// No `Ḡ`: gradients of shrunk variables are rebuilt from all of `α` by kernel blocks
-    /// ([`QMatrix::computes_blocks`]).
-    lazy_g_bar: bool,
+    /// ([`QMatrix::computes_blocks`]); `g_bar` stays zero.
+    without_g_bar: bool,
     counters: SolverCounters,
 }
 
@@ -177,16 +178,19 @@ impl<'q> Solver<'q> {
         self.qd.swap(i, j);
     }
 
-    /// Rebuilds `G` of the shrunk variables from `Ḡ` and the free variables:
-    /// `G_t = Ḡ_t + p_t + Σ_{0 < α_j < C_j} α_j Q_tj` — a product of the block
-    /// `Q[inactive, free]` with `α[free]`, which [`QMatrix::add_columns`] computes by tiles of
-    /// matrix products where it can (C-SVC, ν-SVC, one-class); otherwise by kernel columns.
+    /// Rebuilds `G` of the shrunk variables. LIBSVM's way (kept for SVR): from `Ḡ` and the free
+    /// variables, `G_t = Ḡ_t + p_t + Σ_{0 < α_j < C_j} α_j Q_tj`, fetching kernel columns.
+    /// Where `Q` computes kernel blocks by matrix products (C-SVC, ν-SVC, one-class:
+    /// [`QMatrix::computes_blocks`]), directly `G_t = p_t + Σ_{α_j > 0} α_j Q_tj`, the product of
+    /// the block `Q[inactive, support vectors]` with `α`: more entries than the free ones
+    /// alone, but each at matrix-product speed, and no `Ḡ` to maintain — LIBSVM fetches a
+    /// full-length column `Q_k` every time a variable reaches or leaves its upper bound.
     fn reconstruct_gradient(&mut self) {
         let (active, l) = (self.active_size, self.l);
         if active == l {
             return;
         }
-        if self.lazy_g_bar {
+        if self.without_g_bar {
             // G_t = p_t + Σ_{α_j > 0} α_j Q_tj, over every variable off its lower bound.
             self.g[active..l].copy_from_slice(&self.p[active..l]);
             let sv: Vec<usize> = (0..l).filter(|&j| !self.is_lower_bound(j)).collect();
@@ -259,10 +263,10 @@ impl<'q> Solver<'q> {
             g_bar: vec![0.0; l],
             l,
             unshrink: false,
-            lazy_g_bar: false,
+            without_g_bar: false,
             counters: SolverCounters::default(),
         };
-        s.lazy_g_bar = s.q.computes_blocks();
+        s.without_g_bar = s.q.computes_blocks();
         for i in 0..l {
             s.update_alpha_status(i);
         }
@@ -276,7 +280,7 @@ impl<'q> Solver<'q> {
                 for j in 0..l {
                     s.g[j] += alpha_i * q_i[j] as f64;
                 }
-                if upper && !s.lazy_g_bar {
+                if upper && !s.without_g_bar {
                     for j in 0..l {
                         s.g_bar[j] += c_i * q_i[j] as f64;
                     }
@@ -424,14 +428,14 @@ impl<'q> Solver<'q> {
         }
         self.counters.update_seconds += t.elapsed().as_secs_f64();
 
-        // Ḡ changes when a variable enters or leaves its upper bound.
+        // Ḡ changes when a variable enters or leaves its upper bound (if Ḡ is kept).
         let ui = self.is_upper_bound(i);
         let uj = self.is_upper_bound(j);
         self.update_alpha_status(i);
         self.update_alpha_status(j);
         let l = self.l;
         for (k, was_upper, c_k) in [(i, ui, c_i), (j, uj, c_j)] {
-            if was_upper != self.is_upper_bound(k) && !self.lazy_g_bar {
+            if was_upper != self.is_upper_bound(k) && !self.without_g_bar {
                 let t = Instant::now();
                 let q_k = self.q.get_q(k, l);
                 self.counters.kernel_seconds += t.elapsed().as_secs_f64();
@@ -531,8 +535,10 @@ impl<'q> Solver<'q> {
         }
     }
 
-    /// On a cache miss for `Q_i`, computes `Q_i` together with the columns of the next most
-    /// violating variables (the likely next `i` and `j`) in one pass over the data.
+    /// On a cache miss for a working-set column `Q_i` (of `i` in selection, of `j` in the
+    /// update), computes `Q_i` together with the columns of the next most violating variables
+    /// (the likely next `i` and `j`) in one pass over the data: [`PREFETCH_COLUMNS`] in all, or
+    /// [`PREFETCH_COLUMNS_ROOMY`] when the cache can hold every active column.
     fn prefetch_with(&mut self, i: usize) {
         let active = self.active_size;
         // Violation of t as a candidate: −y_t G_t on I_up, y_t G_t on I_low.
