@@ -6,8 +6,8 @@
 
 use lepton::svm::{SvmModel, SvmParams};
 
-fn data() -> (Vec<f32>, Vec<f64>) {
-    let (n, d) = (240, 40);
+fn data(d: usize) -> (Vec<f32>, Vec<f64>) {
+    let n = 240;
     let mut s = 99u64;
     let mut next = || {
         s = s
@@ -26,13 +26,18 @@ fn data() -> (Vec<f32>, Vec<f64>) {
 }
 
 fn train_with(threads: usize, params: &SvmParams) -> String {
-    let (x, y) = data();
+    train_with_width(threads, params, 40)
+}
+
+/// `d` features per row: 40 and 80 take different matrix-product paths for kernel columns.
+fn train_with_width(threads: usize, params: &SvmParams, d: usize) -> String {
+    let (x, y) = data(d);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .unwrap();
     pool.install(|| {
-        SvmModel::train(&x, 40, &y, params)
+        SvmModel::train(&x, d, &y, params)
             .unwrap()
             .to_libsvm_string()
     })
@@ -49,5 +54,18 @@ fn same_model_at_one_and_two_threads() {
     let one = train_with(1, &params);
     let two = train_with(2, &params);
     assert!(one.contains("probA"));
+    assert_eq!(one, two);
+}
+
+#[test]
+fn same_model_at_one_and_two_threads_with_wide_rows() {
+    // The cache budget is split between concurrent solvers, so it differs between the two
+    // runs: which columns get batched together differs, the model must not.
+    let params = SvmParams {
+        cache_size_mb: 0.1,
+        ..SvmParams::c_svc_rbf(4.0, 0.02)
+    };
+    let one = train_with_width(1, &params, 80);
+    let two = train_with_width(2, &params, 80);
     assert_eq!(one, two);
 }

@@ -10,7 +10,8 @@
 //!
 //! with `y_t = ±1`. Names follow LIBSVM's `svm.cpp`: `G = ∇f(α) = Qα + p`, `G_bar` (Ḡ) the part
 //! of `G` due to variables at their upper bound (`Ḡ_t = Σ_{α_j = C_j} C_j Q_tj`, used to rebuild
-//! `G` after shrinking), `QD` the diagonal of `Q`, `active_size` the number of unshrunk
+//! `G` after shrinking; not kept when `Q` computes kernel blocks by matrix products, see
+//! `reconstruct_gradient`), `QD` the diagonal of `Q`, `active_size` the number of unshrunk
 //! variables, `i`/`j` the working set, `tau` (τ) the floor for non-positive curvature.
 //!
 //! One step:
@@ -41,8 +42,12 @@ use super::cache::CacheStats;
 use super::q_matrix::QMatrix;
 use std::time::Instant;
 
-/// Columns computed per pass over the data on a cache miss (see `prefetch_with`).
-const PREFETCH_COLUMNS: usize = 4;
+/// Columns computed per pass over the data on a cache miss (see `prefetch_with`) when the cache
+/// cannot hold all of `Q`'s active part: speculative columns then evict useful ones.
+const PREFETCH_COLUMNS: usize = 8;
+/// The same when the cache holds all of `Q`'s active part: a column computed early is never
+/// evicted, so speculating wider costs only the (rarely wasted) computation.
+const PREFETCH_COLUMNS_ROOMY: usize = 16;
 
 /// Floor for the curvature `a_ij` (LIBSVM's `TAU`).
 const TAU: f64 = 1e-12;
@@ -119,6 +124,9 @@ pub(crate) struct Solver<'q> {
     g_bar: Vec<f64>,
     l: usize,
     unshrink: bool,
+    /// No `Ḡ`: gradients of shrunk variables are rebuilt from all of `α` by kernel blocks
+    /// ([`QMatrix::computes_blocks`]); `g_bar` stays zero.
+    without_g_bar: bool,
     counters: SolverCounters,
 }
 
@@ -170,17 +178,33 @@ impl<'q> Solver<'q> {
         self.qd.swap(i, j);
     }
 
-    /// Rebuilds `G` of the shrunk variables from `Ḡ` and the free variables:
-    /// `G_t = Ḡ_t + p_t + Σ_{0 < α_j < C_j} α_j Q_tj`.
+    /// Rebuilds `G` of the shrunk variables. LIBSVM's way (kept for SVR): from `Ḡ` and the free
+    /// variables, `G_t = Ḡ_t + p_t + Σ_{0 < α_j < C_j} α_j Q_tj`, fetching kernel columns.
+    /// Where `Q` computes kernel blocks by matrix products (C-SVC, ν-SVC, one-class:
+    /// [`QMatrix::computes_blocks`]), directly `G_t = p_t + Σ_{α_j > 0} α_j Q_tj`, the product of
+    /// the block `Q[inactive, support vectors]` with `α`: more entries than the free ones
+    /// alone, but each at matrix-product speed, and no `Ḡ` to maintain — LIBSVM fetches a
+    /// full-length column `Q_k` every time a variable reaches or leaves its upper bound.
     fn reconstruct_gradient(&mut self) {
         let (active, l) = (self.active_size, self.l);
         if active == l {
             return;
         }
+        if self.without_g_bar {
+            // G_t = p_t + Σ_{α_j > 0} α_j Q_tj, over every variable off its lower bound.
+            self.g[active..l].copy_from_slice(&self.p[active..l]);
+            let sv: Vec<usize> = (0..l).filter(|&j| !self.is_lower_bound(j)).collect();
+            let coef: Vec<f64> = sv.iter().map(|&j| self.alpha[j]).collect();
+            self.q
+                .add_columns(&sv, &coef, active, l, &mut self.g[active..l]);
+            return;
+        }
         for j in active..l {
             self.g[j] = self.g_bar[j] + self.p[j];
         }
-        let nr_free = (0..active).filter(|&j| self.is_free(j)).count();
+        let free: Vec<usize> = (0..active).filter(|&j| self.is_free(j)).collect();
+        // LIBSVM's two loop orders, whichever fetches fewer kernel entries.
+        let nr_free = free.len();
         if nr_free * l > 2 * active * (l - active) {
             for i in active..l {
                 let q_i = self.q.get_q(i, active);
@@ -239,8 +263,10 @@ impl<'q> Solver<'q> {
             g_bar: vec![0.0; l],
             l,
             unshrink: false,
+            without_g_bar: false,
             counters: SolverCounters::default(),
         };
+        s.without_g_bar = s.q.computes_blocks();
         for i in 0..l {
             s.update_alpha_status(i);
         }
@@ -254,7 +280,7 @@ impl<'q> Solver<'q> {
                 for j in 0..l {
                     s.g[j] += alpha_i * q_i[j] as f64;
                 }
-                if upper {
+                if upper && !s.without_g_bar {
                     for j in 0..l {
                         s.g_bar[j] += c_i * q_i[j] as f64;
                     }
@@ -328,6 +354,9 @@ impl<'q> Solver<'q> {
         let (old_alpha_i, old_alpha_j) = (self.alpha[i], self.alpha[j]);
         let (qd_i, qd_j) = (self.qd[i], self.qd[j]);
         let (g_i, g_j) = (self.g[i], self.g[j]);
+        if !self.q.is_cached(j, active) {
+            self.prefetch_with(j);
+        }
         let (q_i, q_j) = self.q.get_q_pair(i, j, active);
         let q_ij = q_i[j] as f64;
         self.counters.kernel_seconds += t.elapsed().as_secs_f64();
@@ -399,14 +428,14 @@ impl<'q> Solver<'q> {
         }
         self.counters.update_seconds += t.elapsed().as_secs_f64();
 
-        // Ḡ changes when a variable enters or leaves its upper bound.
+        // Ḡ changes when a variable enters or leaves its upper bound (if Ḡ is kept).
         let ui = self.is_upper_bound(i);
         let uj = self.is_upper_bound(j);
         self.update_alpha_status(i);
         self.update_alpha_status(j);
         let l = self.l;
         for (k, was_upper, c_k) in [(i, ui, c_i), (j, uj, c_j)] {
-            if was_upper != self.is_upper_bound(k) {
+            if was_upper != self.is_upper_bound(k) && !self.without_g_bar {
                 let t = Instant::now();
                 let q_k = self.q.get_q(k, l);
                 self.counters.kernel_seconds += t.elapsed().as_secs_f64();
@@ -506,8 +535,10 @@ impl<'q> Solver<'q> {
         }
     }
 
-    /// On a cache miss for `Q_i`, computes `Q_i` together with the columns of the next most
-    /// violating variables (the likely next `i` and `j`) in one pass over the data.
+    /// On a cache miss for a working-set column `Q_i` (of `i` in selection, of `j` in the
+    /// update), computes `Q_i` together with the columns of the next most violating variables
+    /// (the likely next `i` and `j`) in one pass over the data: [`PREFETCH_COLUMNS`] in all, or
+    /// [`PREFETCH_COLUMNS_ROOMY`] when the cache can hold every active column.
     fn prefetch_with(&mut self, i: usize) {
         let active = self.active_size;
         // Violation of t as a candidate: −y_t G_t on I_up, y_t G_t on I_low.
@@ -535,7 +566,12 @@ impl<'q> Solver<'q> {
             };
             cand.push((v, t));
         }
-        let extra = PREFETCH_COLUMNS - 1;
+        let batch = if active.saturating_mul(active) <= self.q.cache_capacity() {
+            PREFETCH_COLUMNS_ROOMY
+        } else {
+            PREFETCH_COLUMNS
+        };
+        let extra = batch - 1;
         if cand.len() > extra {
             cand.select_nth_unstable_by(extra, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             cand.truncate(extra);
