@@ -105,10 +105,11 @@ pub(crate) fn gemm<K: Microkernel>(
                             .enumerate()
                             .for_each(|(t, dst)| {
                                 let j0 = t * per * nr;
-                                pack_b_block(nr, b, pc, kc, jc + j0, (per * nr).min(ncb - j0), dst);
+                                let cols = (per * nr).min(ncb - j0);
+                                pack_b_block::<K>(b, pc, kc, jc + j0, cols, dst);
                             });
                     } else {
-                        pack_b_block(nr, b, pc, kc, jc, ncb, packed);
+                        pack_b_block::<K>(b, pc, kc, jc, ncb, packed);
                     }
                 }
                 let bpacked: &[f32] = bbuf;
@@ -129,11 +130,11 @@ pub(crate) fn gemm<K: Microkernel>(
                     with_buffer(Buffer::A, a_len + kc * nr, |abuf| {
                         let (apacked, edge) = abuf.split_at_mut(a_len);
                         // Loop 3 body: pack this row block of A.
-                        pack_a(mr, a, ic, mcb, pc, kc, apacked);
+                        pack_a::<K>(a, ic, mcb, pc, kc, apacked);
                         // A ragged last micro-panel of an in-place B is copied once.
                         if b_direct && q1 == panels && ncb % nr != 0 {
                             let j = jc + (panels - 1) * nr;
-                            pack_b_panel(nr, b, pc, kc, j, n - j, edge);
+                            pack_b_panel::<K>(b, pc, kc, j, n - j, edge);
                         }
                         let edge: &[f32] = edge;
                         let b_panel = |q: usize| -> (*const f32, usize) {

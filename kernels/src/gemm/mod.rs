@@ -28,6 +28,8 @@ mod blocking;
 mod inner_product;
 mod microkernel;
 mod pack;
+#[cfg(target_arch = "x86_64")]
+mod pack_avx2;
 
 #[cfg(target_arch = "x86_64")]
 mod kernel_avx2;
