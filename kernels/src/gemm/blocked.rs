@@ -71,8 +71,10 @@ pub(crate) fn gemm<K: Microkernel>(
     } else {
         bs.nc
     };
+    // B in place: shallow products, a single row panel (each B value is used once, so packing
+    // would only add a copy), or a few row panels over a B that fits in L3.
     let b_direct = b.col_stride == 1
-        && (k <= 32 || m <= 4 * mr && k * n * 4 <= crate::arch::cache_sizes().l3 / 4);
+        && (k <= 32 || m <= mr || m <= 4 * mr && k * n * 4 <= crate::arch::cache_sizes().l3 / 4);
     let threads = if parallel {
         rayon::current_num_threads()
     } else {
@@ -147,7 +149,9 @@ pub(crate) fn gemm<K: Microkernel>(
                                 (edge.as_ptr(), nr)
                             }
                         };
-                        let tile = |q: usize, ir: usize, (bp, b_rs): (*const f32, usize)| {
+                        // `tiles` tiles from micro-panel q on (all full width when more than one).
+                        let tile = |q: usize, tiles: usize, ir: usize| {
+                            let (bp, b_rs) = b_panel(q);
                             let j = jc + q * nr;
                             let args = TileArgs {
                                 kc,
@@ -162,29 +166,35 @@ pub(crate) fn gemm<K: Microkernel>(
                                 nr: nr.min(n - j),
                                 alpha,
                                 beta: beta_p,
+                                tiles,
+                                b_next: if b_direct { nr } else { kc * nr },
                                 b_prefetch: if b_rs == nr { 0 } else { B_PREFETCH_AHEAD * nr },
                             };
                             // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR values
-                            // per panel, the B panel kc rows of NR (in place: row pc+p of B,
-                            // columns j..j+NR, all inside B since j + NR ≤ n); the tile is this
-                            // task's alone.
+                            // per panel, each B panel kc rows of NR (in place: row pc+p of B,
+                            // columns j..j+NR·tiles, all inside B since those panels are full);
+                            // the tiles are this task's alone.
                             unsafe { K::tile(&args) };
                         };
                         if kc <= SHALLOW {
                             // Shallow product: C traffic dominates, so walk C row panel by row
-                            // panel (a few long write streams) rather than column by column.
+                            // panel (a few long write streams) rather than column by column, all
+                            // full-width tiles of a row panel in one call.
+                            let full = (ncb / nr).clamp(q0, q1);
                             for ir in (0..mcb).step_by(mr) {
-                                for q in q0..q1 {
-                                    tile(q, ir, b_panel(q));
+                                if full > q0 {
+                                    tile(q0, full - q0, ir);
+                                }
+                                for q in full..q1 {
+                                    tile(q, 1, ir);
                                 }
                             }
                         } else {
                             for q in q0..q1 {
                                 // Loop 2.
-                                let bq = b_panel(q);
                                 for ir in (0..mcb).step_by(mr) {
                                     // Loop 1.
-                                    tile(q, ir, bq);
+                                    tile(q, 1, ir);
                                 }
                             }
                         }

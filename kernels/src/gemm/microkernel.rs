@@ -27,12 +27,19 @@ use crate::simd::SimdF32;
 /// The most accumulator values a register tile may hold (MR·NR); sizes the edge buffer.
 pub(crate) const MAX_TILE: usize = 512;
 
+/// Steps of the register tile per loop iteration over a packed B.
+const UNROLL: usize = 4;
+
+/// How many steps ahead of the current one the packed A stream is prefetched.
+const A_PREFETCH_STEPS: usize = 16;
+
 /// Register tile `R × S` of the inner-product kernel (see [`Microkernel::dot_tile`]).
 pub(crate) const DOT_R: usize = 3;
 /// See [`DOT_R`].
 pub(crate) const DOT_S: usize = 4;
 
-/// Arguments of one register-tile call: `C[0..mr, 0..nr] = α·Ã·B̃ + β·C` over `kc` steps.
+/// Arguments of one register-tile call: `C[0..mr, 0..nr] = α·Ã·B̃ + β·C` over `kc` steps, for
+/// `tiles` tiles side by side along the columns (same Ã, consecutive B panels).
 pub(crate) struct TileArgs {
     /// Depth of the product.
     pub kc: usize,
@@ -56,6 +63,11 @@ pub(crate) struct TileArgs {
     pub alpha: f32,
     /// β; when 0, C is written without being read.
     pub beta: f32,
+    /// Tiles computed by this call (≥ 1; more than one only when every tile is `NR` wide): tile
+    /// `s` reads the B panel at `b + s·b_next` and writes the C tile `s·NR` columns right.
+    pub tiles: usize,
+    /// Distance between consecutive B panels (in place: NR; packed: `kc·NR`).
+    pub b_next: usize,
     /// If nonzero, step p also prefetches `b + p·b_rs + b_prefetch` (B read in place, where the
     /// hardware prefetchers cannot follow dozens of strided rows).
     pub b_prefetch: usize,
@@ -98,15 +110,40 @@ pub(crate) trait Microkernel: Sync {
 #[inline(always)]
 pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: &TileArgs) {
     debug_assert!(MR.is_multiple_of(V::A_GROUP) && MR * NV * V::LANES <= MAX_TILE);
+    debug_assert!(t.tiles >= 1 && (t.tiles == 1 || t.nr == NV * V::LANES));
+    // SAFETY: tile s reads the B panel at `b + s·b_next` and writes the C tile NR·s columns
+    // right of `c`, all inside what the caller vouched for.
+    unsafe {
+        for s in 0..t.tiles {
+            let b = t.b.add(s * t.b_next);
+            let c = t.c.add(s * NV * V::LANES * t.csc);
+            one_tile::<V, MR, NV>(t, b, c);
+        }
+    }
+}
+
+/// One register tile of [`tile_body`]: B panel at `b`, C tile at `c`, the rest from `t`.
+///
+/// # Safety
+/// As [`tile_body`], for this tile's B panel and C tile.
+#[inline(always)]
+unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize>(
+    t: &TileArgs,
+    b: *const f32,
+    c: *mut f32,
+) {
     // SAFETY: every pointer offset below stays within the panels and tile the caller vouched for.
     unsafe {
-        // Ask for the C tile early: its rows are far apart and rarely cached.
-        for i in 0..t.mr {
-            V::prefetch(t.c.wrapping_add(i * t.rsc));
-            V::prefetch(t.c.wrapping_add(i * t.rsc + (t.nr - 1) * t.csc));
+        if t.beta != 0.0 {
+            // Ask for the C tile early: its rows are far apart and rarely cached. (With β = 0
+            // it is only written, and the store buffer hides the misses.)
+            for i in 0..t.mr {
+                V::prefetch(c.wrapping_add(i * t.rsc));
+                V::prefetch(c.wrapping_add(i * t.rsc + (t.nr - 1) * t.csc));
+            }
         }
         let mut ab = [[V::zero(); NV]; MR];
-        let (mut a, mut b) = (t.a, t.b);
+        let (mut a, mut b) = (t.a, b);
         if t.b_prefetch != 0 {
             for _ in 0..t.kc {
                 V::prefetch(b.wrapping_add(t.b_prefetch));
@@ -115,10 +152,23 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
                 b = b.add(t.b_rs);
             }
         } else {
-            for _ in 0..t.kc {
+            // Packed B (row stride NR): four steps per iteration with constant offsets, and
+            // the A stream (this micro-panel, then the next one) prefetched ahead into L1.
+            let nr = NV * V::LANES;
+            debug_assert_eq!(t.b_rs, nr);
+            for _ in 0..t.kc / UNROLL {
+                V::prefetch(a.wrapping_add(A_PREFETCH_STEPS * MR));
+                V::prefetch(a.wrapping_add(A_PREFETCH_STEPS * MR + 16));
+                for u in 0..UNROLL {
+                    step::<V, MR, NV>(&mut ab, a.add(u * MR), b.add(u * nr));
+                }
+                a = a.add(UNROLL * MR);
+                b = b.add(UNROLL * nr);
+            }
+            for _ in 0..t.kc % UNROLL {
                 step::<V, MR, NV>(&mut ab, a, b);
                 a = a.add(MR);
-                b = b.add(t.b_rs);
+                b = b.add(nr);
             }
         }
         let nr_full = NV * V::LANES;
@@ -127,7 +177,7 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
             let alpha = V::splat(t.alpha);
             if t.beta == 0.0 {
                 for (i, row) in ab.iter().enumerate().take(t.mr) {
-                    let c = t.c.add(i * t.rsc);
+                    let c = c.add(i * t.rsc);
                     for (v, acc) in row.iter().enumerate() {
                         acc.mul(alpha).store(c.add(v * V::LANES));
                     }
@@ -135,7 +185,7 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
             } else {
                 let beta = V::splat(t.beta);
                 for (i, row) in ab.iter().enumerate().take(t.mr) {
-                    let c = t.c.add(i * t.rsc);
+                    let c = c.add(i * t.rsc);
                     for (v, acc) in row.iter().enumerate() {
                         let p = c.add(v * V::LANES);
                         V::load(p).mul_add(beta, acc.mul(alpha)).store(p);
@@ -143,12 +193,19 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
                 }
             }
         } else {
-            // Ragged or strided tile: read the accumulators as plain f32 (a `[[V; NV]; MR]` is
-            // MR·NR contiguous lanes) and touch only the valid part of C.
-            let buf = ab.as_ptr() as *const f32;
+            // Ragged or strided tile: store the accumulators (a `[[V; NV]; MR]` is MR·NR
+            // contiguous lanes), read them as plain f32 and touch only the valid part of C.
+            // Only this path spills them: the copy keeps `ab` itself in registers.
+            let mut spill = [[V::zero(); NV]; MR];
+            for (dst, src) in spill.iter_mut().zip(ab.iter()) {
+                for (d, s) in dst.iter_mut().zip(src.iter()) {
+                    s.store(d as *mut V as *mut f32);
+                }
+            }
+            let buf = spill.as_ptr() as *const f32;
             for i in 0..t.mr {
                 for j in 0..t.nr {
-                    let c = t.c.add(i * t.rsc + j * t.csc);
+                    let c = c.add(i * t.rsc + j * t.csc);
                     let x = t.alpha * *buf.add(i * nr_full + j);
                     *c = if t.beta == 0.0 {
                         x
