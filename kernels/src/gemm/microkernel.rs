@@ -108,7 +108,14 @@ pub(crate) trait Microkernel: Sync {
 /// # Safety
 /// As [`Microkernel::tile`] with `MR`, `NR = NV·V::LANES`; `MR` is a multiple of `V::A_GROUP`.
 #[inline(always)]
-pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: &TileArgs) {
+pub(crate) unsafe fn tile_body<
+    V: SimdF32,
+    const MR: usize,
+    const NV: usize,
+    P: PackedSteps<V, MR, NV>,
+>(
+    t: &TileArgs,
+) {
     debug_assert!(MR.is_multiple_of(V::A_GROUP) && MR * NV * V::LANES <= MAX_TILE);
     debug_assert!(t.tiles >= 1 && (t.tiles == 1 || t.nr == NV * V::LANES));
     // SAFETY: tile s reads the B panel at `b + s·b_next` and writes the C tile NR·s columns
@@ -117,7 +124,7 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
         for s in 0..t.tiles {
             let b = t.b.add(s * t.b_next);
             let c = t.c.add(s * NV * V::LANES * t.csc);
-            one_tile::<V, MR, NV>(t, b, c);
+            one_tile::<V, MR, NV, P>(t, b, c);
         }
     }
 }
@@ -127,7 +134,7 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
 /// # Safety
 /// As [`tile_body`], for this tile's B panel and C tile.
 #[inline(always)]
-unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize>(
+unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<V, MR, NV>>(
     t: &TileArgs,
     b: *const f32,
     c: *mut f32,
@@ -143,52 +150,39 @@ unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize>(
             }
         }
         let mut ab = [[V::zero(); NV]; MR];
-        let (mut a, mut b) = (t.a, b);
+        let a = t.a;
         if t.b_prefetch != 0 {
-            for _ in 0..t.kc {
-                V::prefetch(b.wrapping_add(t.b_prefetch));
-                step::<V, MR, NV>(&mut ab, a, b);
-                a = a.add(MR);
-                b = b.add(t.b_rs);
-            }
+            P::run_in_place(&mut ab, a, b, t.kc, t.b_rs, t.b_prefetch);
         } else {
-            // Packed B (row stride NR): four steps per iteration with constant offsets, and
-            // the A stream (this micro-panel, then the next one) prefetched ahead into L1.
-            let nr = NV * V::LANES;
-            debug_assert_eq!(t.b_rs, nr);
-            for _ in 0..t.kc / UNROLL {
-                V::prefetch(a.wrapping_add(A_PREFETCH_STEPS * MR));
-                V::prefetch(a.wrapping_add(A_PREFETCH_STEPS * MR + 16));
-                for u in 0..UNROLL {
-                    step::<V, MR, NV>(&mut ab, a.add(u * MR), b.add(u * nr));
-                }
-                a = a.add(UNROLL * MR);
-                b = b.add(UNROLL * nr);
-            }
-            for _ in 0..t.kc % UNROLL {
-                step::<V, MR, NV>(&mut ab, a, b);
-                a = a.add(MR);
-                b = b.add(nr);
-            }
+            debug_assert_eq!(t.b_rs, NV * V::LANES);
+            P::run(&mut ab, a, b, t.kc);
         }
         let nr_full = NV * V::LANES;
         if t.nr == nr_full && t.csc == 1 {
             // Whole rows of the tile contiguous in C: vector read-modify-write of the valid rows.
-            let alpha = V::splat(t.alpha);
+            // `black_box`: broadcast α (and β) per tile; hoisted out of the loop over tiles they
+            // would pin two vector registers and force an accumulator to spill.
+            let alpha = V::splat(std::hint::black_box(t.alpha));
             if t.beta == 0.0 {
-                for (i, row) in ab.iter().enumerate().take(t.mr) {
-                    let c = c.add(i * t.rsc);
-                    for (v, acc) in row.iter().enumerate() {
-                        acc.mul(alpha).store(c.add(v * V::LANES));
+                // A loop of constant trip count (fully unrolled) with a test per row: `ab`
+                // stays in registers, where `take(t.mr)` would make it live in memory.
+                for (i, row) in ab.iter().enumerate() {
+                    if i < t.mr {
+                        let c = c.add(i * t.rsc);
+                        for (v, acc) in row.iter().enumerate() {
+                            acc.mul(alpha).store(c.add(v * V::LANES));
+                        }
                     }
                 }
             } else {
-                let beta = V::splat(t.beta);
-                for (i, row) in ab.iter().enumerate().take(t.mr) {
-                    let c = c.add(i * t.rsc);
-                    for (v, acc) in row.iter().enumerate() {
-                        let p = c.add(v * V::LANES);
-                        V::load(p).mul_add(beta, acc.mul(alpha)).store(p);
+                let beta = V::splat(std::hint::black_box(t.beta));
+                for (i, row) in ab.iter().enumerate() {
+                    if i < t.mr {
+                        let c = c.add(i * t.rsc);
+                        for (v, acc) in row.iter().enumerate() {
+                            let p = c.add(v * V::LANES);
+                            V::load(p).mul_add(beta, acc.mul(alpha)).store(p);
+                        }
                     }
                 }
             }
@@ -213,6 +207,82 @@ unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize>(
                         t.beta.mul_add_f(*c, x)
                     };
                 }
+            }
+        }
+    }
+}
+
+/// The depth loop of a register tile over a packed B panel (row stride NR):
+/// `ab[i][·] += Σ_{p<kc} ã[p][i] · b̃[p][·]`, steps in order p = 0, 1, … . The generic version
+/// is [`GenericSteps`]; an ISA may supply a hand-scheduled one (AVX2: inline assembly, so the
+/// twelve accumulators provably stay in registers — the compiler's allocation of the generic
+/// loop spilled one on the 4 × 24 tile).
+pub(crate) trait PackedSteps<V: SimdF32, const MR: usize, const NV: usize> {
+    /// Runs the `kc` steps.
+    ///
+    /// # Safety
+    /// The CPU supports `V`'s ISA; `a` is valid for `kc·MR` reads and `b` for `kc·NV·LANES`.
+    unsafe fn run(ab: &mut [[V; NV]; MR], a: *const f32, b: *const f32, kc: usize);
+
+    /// The same over B read in place: row p of the panel at `b + p·b_rs`, and each step
+    /// prefetches `b + p·b_rs + prefetch`.
+    ///
+    /// # Safety
+    /// As [`PackedSteps::run`], with `b` valid for NV·LANES reads at each of the kc rows.
+    unsafe fn run_in_place(
+        ab: &mut [[V; NV]; MR],
+        a: *const f32,
+        b: *const f32,
+        kc: usize,
+        b_rs: usize,
+        prefetch: usize,
+    );
+}
+
+/// The generic depth loop: four steps per iteration with constant offsets, and the A stream
+/// (this micro-panel, then the next one) prefetched ahead into L1.
+pub(crate) struct GenericSteps;
+
+impl<V: SimdF32, const MR: usize, const NV: usize> PackedSteps<V, MR, NV> for GenericSteps {
+    #[inline(always)]
+    unsafe fn run(ab: &mut [[V; NV]; MR], mut a: *const f32, mut b: *const f32, kc: usize) {
+        let nr = NV * V::LANES;
+        // SAFETY: the reads stay within the kc steps the caller vouched for; prefetches never
+        // fault.
+        unsafe {
+            for _ in 0..kc / UNROLL {
+                V::prefetch(a.wrapping_add(A_PREFETCH_STEPS * MR));
+                V::prefetch(a.wrapping_add(A_PREFETCH_STEPS * MR + 16));
+                for u in 0..UNROLL {
+                    step::<V, MR, NV>(ab, a.add(u * MR), b.add(u * nr));
+                }
+                a = a.add(UNROLL * MR);
+                b = b.add(UNROLL * nr);
+            }
+            for _ in 0..kc % UNROLL {
+                step::<V, MR, NV>(ab, a, b);
+                a = a.add(MR);
+                b = b.add(nr);
+            }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn run_in_place(
+        ab: &mut [[V; NV]; MR],
+        mut a: *const f32,
+        mut b: *const f32,
+        kc: usize,
+        b_rs: usize,
+        prefetch: usize,
+    ) {
+        // SAFETY: as `run`.
+        unsafe {
+            for _ in 0..kc {
+                V::prefetch(b.wrapping_add(prefetch));
+                step::<V, MR, NV>(ab, a, b);
+                a = a.add(MR);
+                b = b.add(b_rs);
             }
         }
     }

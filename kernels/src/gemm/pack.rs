@@ -176,6 +176,7 @@ fn transpose_copy(
             && (len - 1) * dst_stride + off + lines <= dst.len(),
         "pack: transposed copy out of bounds"
     );
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut l0 = 0;
     #[cfg(target_arch = "x86_64")]
     if matches!(isa, Isa::Avx2 | Isa::Avx512) {
