@@ -117,15 +117,26 @@ pub(crate) fn gemm<K: Microkernel>(
                 let bpacked: &[f32] = bbuf;
 
                 // Tasks: row blocks × ranges of micro-panels.
-                let row_blocks = m.div_ceil(mc);
+                // Row blocks of nearly equal size (whole micro-panels, at most MC rows), as many
+                // as a multiple of the thread count: equal work per thread. The split of the
+                // rows never changes how an element of C is summed.
+                let m_panels = m.div_ceil(mr);
+                let mut row_blocks = m_panels.div_ceil(mc / mr);
+                if threads > 1 && row_blocks > 1 {
+                    row_blocks = row_blocks.div_ceil(threads) * threads;
+                }
+                let block = |ib: usize| -> (usize, usize) {
+                    let ic = ib * m_panels / row_blocks * mr;
+                    let end = ((ib + 1) * m_panels / row_blocks * mr).min(m);
+                    (ic, end - ic)
+                };
                 let want = if threads > 1 { 4 * threads } else { 1 };
                 let chunks = want.div_ceil(row_blocks).clamp(1, panels);
                 let per_chunk = panels.div_ceil(chunks);
                 let chunks = panels.div_ceil(per_chunk);
                 let task = |t: usize| {
                     let (ib, ch) = (t / chunks, t % chunks);
-                    let ic = ib * mc;
-                    let mcb = mc.min(m - ic);
+                    let (ic, mcb) = block(ib);
                     let q0 = ch * per_chunk;
                     let q1 = (q0 + per_chunk).min(panels);
                     let a_len = mcb.div_ceil(mr) * kc * mr;

@@ -38,12 +38,14 @@ impl CPtr {
     }
 }
 
-/// Whether the shape and layout suit the inner-product path.
+/// Whether the shape and layout suit the inner-product path: a short side of at most 16 (with
+/// the AVX2 transposing packers, the blocked path wins from about 24 rows on: 64×120×400 ran
+/// at 74 GFLOPS blocked against 58 here; 16×150×400 at 54 against 60).
 pub(crate) fn suits(m: usize, n: usize, k: usize, a: &MatRef<'_>, b: &MatRef<'_>) -> bool {
     (a.col_stride == 1 || a.cols == 1)
         && (b.row_stride == 1 || b.rows == 1)
         && k >= 64
-        && m.min(n) <= 64
+        && m.min(n) <= 16
         && m.max(n) <= 512
 }
 
