@@ -12,7 +12,10 @@
 # Usage: scripts/compare_openblas.sh [--threads "1 2"] [--seconds S] [--shapes square|lenet|all]
 #                                    [--batches "4 64"] [--markdown]
 # Each timing is the median of repeated calls over at least S seconds (default 0.5); take the
-# whole run under `flock /tmp/lepton-bench.lock` on a shared machine.
+# whole run under `flock /tmp/lepton-bench.lock` on a shared machine. Besides the ratios of the
+# medians, the table gives ratios by CPU time per call and of the fastest call of each library
+# (the call least disturbed by other processes). LEPTON_BIN=path measures that `lepton` binary
+# instead of building this checkout (before/after comparisons).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,8 +72,9 @@ int main(int argc, char **argv) {
   qsort(times, reps, sizeof(double), cmp);
   double cpu = (double)(clock() - cpu0) / CLOCKS_PER_SEC / reps;
   double med = times[reps / 2];
-  printf("{\"lib\":\"openblas\",\"core\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"threads\":%d,\"seconds\":%g,\"gflops\":%g,\"gflops_by_cpu_time\":%g}\n",
-         openblas_get_corename(), m, n, k, th, med, 2.0 * m * n * k / med / 1e9, 2.0 * m * n * k / cpu * th / 1e9);
+  printf("{\"lib\":\"openblas\",\"core\":\"%s\",\"m\":%d,\"n\":%d,\"k\":%d,\"threads\":%d,\"seconds\":%g,\"gflops\":%g,\"gflops_by_cpu_time\":%g,\"gflops_fastest\":%g}\n",
+         openblas_get_corename(), m, n, k, th, med, 2.0 * m * n * k / med / 1e9, 2.0 * m * n * k / cpu * th / 1e9,
+         2.0 * m * n * k / times[0] / 1e9);
   return 0;
 }
 C
@@ -100,11 +104,17 @@ med = times[len(times) // 2]
 cpu = (time.process_time() - cpu0) / len(times)
 print(json.dumps({"lib": "torch", "mkl": torch.backends.mkl.is_available(), "m": m, "n": n, "k": k,
                   "threads": th, "seconds": med, "gflops": 2.0 * m * n * k / med / 1e9,
-                  "gflops_by_cpu_time": 2.0 * m * n * k / cpu * th / 1e9}))
+                  "gflops_by_cpu_time": 2.0 * m * n * k / cpu * th / 1e9,
+                  "gflops_fastest": 2.0 * m * n * k / times[0] / 1e9}))
 PY
 
-cargo build --release --quiet --bin lepton
-LEPTON=target/release/lepton
+# LEPTON_BIN: an already built `lepton` to measure instead (e.g. an older build, for before/after).
+if [ -n "${LEPTON_BIN:-}" ]; then
+  LEPTON=$LEPTON_BIN
+else
+  cargo build --release --quiet --bin lepton
+  LEPTON=target/release/lepton
+fi
 
 # Shapes: "m n k trans_a trans_b label".
 shapes() {
@@ -128,17 +138,19 @@ shapes() {
 }
 
 field() { sed -E "s/.*\"$1\":\"?([^,\"}]*).*/\1/"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+# A numeric field, or nothing if the line lacks it.
+num() { grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{if (a == "" || b == "" || b == 0) printf "-"; else printf "%.2f", a/b}'; }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# OpenBLAS with OPENBLAS_CORETYPE=$CORETYPE reports core: $(OPENBLAS_CORETYPE=$CORETYPE "$WORK/openblas_gemm" 8 8 8 0 0 1 0 | field core)"
 echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__, "mkl" if torch.backends.mkl.is_available() else "no-mkl")')"
 $LEPTON bench peak | sed 's/^/# peak: /'
 if [ $MARKDOWN = 1 ]; then
-  echo "| shape | m×n×k | op | thr | lepton GFLOPS | % peak | OpenBLAS | MKL | ours/OpenBLAS | ours/MKL | ours/OpenBLAS (CPU time) | ours/MKL (CPU time) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| shape | m×n×k | op | thr | lepton GFLOPS | % peak | OpenBLAS | MKL | ours/OpenBLAS | ours/MKL | ours/OpenBLAS (CPU time) | ours/MKL (CPU time) | ours/OpenBLAS (fastest) | ours/MKL (fastest) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 else
-  printf '%-16s %-18s %-4s %3s %8s %6s %8s %8s %7s %7s %9s %9s\n' shape "m x n x k" op thr lepton %peak openblas mkl /oblas /mkl /oblas-cpu /mkl-cpu
+  printf '%-16s %-18s %-4s %3s %8s %6s %8s %8s %7s %7s %9s %9s %9s %9s\n' shape "m x n x k" op thr lepton %peak openblas mkl /oblas /mkl /oblas-cpu /mkl-cpu /oblas-min /mkl-min
 fi
 shapes | while read -r m n k ta tb label; do
   for t in $THREADS; do
@@ -154,10 +166,12 @@ shapes | while read -r m n k ta tb label; do
     r1=$(ratio "$g" "$go"); r2=$(ratio "$g" "$gt")
     c1=$(ratio "$(echo "$ours" | field gflops_by_cpu_time)" "$(echo "$ob" | field gflops_by_cpu_time)")
     c2=$(ratio "$(echo "$ours" | field gflops_by_cpu_time)" "$(echo "$tc" | field gflops_by_cpu_time)")
+    f1=$(ratio "$(echo "$ours" | num gflops_fastest)" "$(echo "$ob" | num gflops_fastest)")
+    f2=$(ratio "$(echo "$ours" | num gflops_fastest)" "$(echo "$tc" | num gflops_fastest)")
     if [ $MARKDOWN = 1 ]; then
-      printf '| %s | %s×%s×%s | %s | %s | %.1f | %.0f%% | %.1f | %.1f | %s | %s | %s | %s |\n' "$label" "$m" "$n" "$k" "$op" "$t" "$g" "$pct" "$go" "$gt" "$r1" "$r2" "$c1" "$c2"
+      printf '| %s | %s×%s×%s | %s | %s | %.1f | %.0f%% | %.1f | %.1f | %s | %s | %s | %s | %s | %s |\n' "$label" "$m" "$n" "$k" "$op" "$t" "$g" "$pct" "$go" "$gt" "$r1" "$r2" "$c1" "$c2" "$f1" "$f2"
     else
-      printf '%-16s %-18s %-4s %3s %8.1f %5.0f%% %8.1f %8.1f %7s %7s %9s %9s\n' "$label" "${m}x${n}x${k}" "$op" "$t" "$g" "$pct" "$go" "$gt" "$r1" "$r2" "$c1" "$c2"
+      printf '%-16s %-18s %-4s %3s %8.1f %5.0f%% %8.1f %8.1f %7s %7s %9s %9s %9s %9s\n' "$label" "${m}x${n}x${k}" "$op" "$t" "$g" "$pct" "$go" "$gt" "$r1" "$r2" "$c1" "$c2" "$f1" "$f2"
     fi
   done
 done

@@ -71,8 +71,10 @@ pub(crate) fn gemm<K: Microkernel>(
     } else {
         bs.nc
     };
+    // B in place: shallow products, a single row panel (each B value is used once, so packing
+    // would only add a copy), or a few row panels over a B that fits in L3.
     let b_direct = b.col_stride == 1
-        && (k <= 32 || m <= 4 * mr && k * n * 4 <= crate::arch::cache_sizes().l3 / 4);
+        && (k <= 32 || m <= mr || m <= 4 * mr && k * n * 4 <= crate::arch::cache_sizes().l3 / 4);
     let threads = if parallel {
         rayon::current_num_threads()
     } else {
@@ -105,35 +107,47 @@ pub(crate) fn gemm<K: Microkernel>(
                             .enumerate()
                             .for_each(|(t, dst)| {
                                 let j0 = t * per * nr;
-                                pack_b_block(nr, b, pc, kc, jc + j0, (per * nr).min(ncb - j0), dst);
+                                let cols = (per * nr).min(ncb - j0);
+                                pack_b_block::<K>(b, pc, kc, jc + j0, cols, dst);
                             });
                     } else {
-                        pack_b_block(nr, b, pc, kc, jc, ncb, packed);
+                        pack_b_block::<K>(b, pc, kc, jc, ncb, packed);
                     }
                 }
                 let bpacked: &[f32] = bbuf;
 
                 // Tasks: row blocks × ranges of micro-panels.
-                let row_blocks = m.div_ceil(mc);
+                // Row blocks of nearly equal size (whole micro-panels, at most MC rows), as many
+                // as a multiple of the thread count: equal work per thread. The split of the
+                // rows never changes how an element of C is summed.
+                let m_panels = m.div_ceil(mr);
+                let mut row_blocks = m_panels.div_ceil(mc / mr);
+                if threads > 1 && row_blocks > 1 {
+                    row_blocks = row_blocks.div_ceil(threads) * threads;
+                }
+                let block = |ib: usize| -> (usize, usize) {
+                    let ic = ib * m_panels / row_blocks * mr;
+                    let end = ((ib + 1) * m_panels / row_blocks * mr).min(m);
+                    (ic, end - ic)
+                };
                 let want = if threads > 1 { 4 * threads } else { 1 };
                 let chunks = want.div_ceil(row_blocks).clamp(1, panels);
                 let per_chunk = panels.div_ceil(chunks);
                 let chunks = panels.div_ceil(per_chunk);
                 let task = |t: usize| {
                     let (ib, ch) = (t / chunks, t % chunks);
-                    let ic = ib * mc;
-                    let mcb = mc.min(m - ic);
+                    let (ic, mcb) = block(ib);
                     let q0 = ch * per_chunk;
                     let q1 = (q0 + per_chunk).min(panels);
                     let a_len = mcb.div_ceil(mr) * kc * mr;
                     with_buffer(Buffer::A, a_len + kc * nr, |abuf| {
                         let (apacked, edge) = abuf.split_at_mut(a_len);
                         // Loop 3 body: pack this row block of A.
-                        pack_a(mr, a, ic, mcb, pc, kc, apacked);
+                        pack_a::<K>(a, ic, mcb, pc, kc, apacked);
                         // A ragged last micro-panel of an in-place B is copied once.
                         if b_direct && q1 == panels && ncb % nr != 0 {
                             let j = jc + (panels - 1) * nr;
-                            pack_b_panel(nr, b, pc, kc, j, n - j, edge);
+                            pack_b_panel::<K>(b, pc, kc, j, n - j, edge);
                         }
                         let edge: &[f32] = edge;
                         let b_panel = |q: usize| -> (*const f32, usize) {
@@ -146,7 +160,9 @@ pub(crate) fn gemm<K: Microkernel>(
                                 (edge.as_ptr(), nr)
                             }
                         };
-                        let tile = |q: usize, ir: usize, (bp, b_rs): (*const f32, usize)| {
+                        // `tiles` tiles from micro-panel q on (all full width when more than one).
+                        let tile = |q: usize, tiles: usize, ir: usize| {
+                            let (bp, b_rs) = b_panel(q);
                             let j = jc + q * nr;
                             let args = TileArgs {
                                 kc,
@@ -161,29 +177,35 @@ pub(crate) fn gemm<K: Microkernel>(
                                 nr: nr.min(n - j),
                                 alpha,
                                 beta: beta_p,
+                                tiles,
+                                b_next: if b_direct { nr } else { kc * nr },
                                 b_prefetch: if b_rs == nr { 0 } else { B_PREFETCH_AHEAD * nr },
                             };
                             // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR values
-                            // per panel, the B panel kc rows of NR (in place: row pc+p of B,
-                            // columns j..j+NR, all inside B since j + NR ≤ n); the tile is this
-                            // task's alone.
+                            // per panel, each B panel kc rows of NR (in place: row pc+p of B,
+                            // columns j..j+NR·tiles, all inside B since those panels are full);
+                            // the tiles are this task's alone.
                             unsafe { K::tile(&args) };
                         };
                         if kc <= SHALLOW {
                             // Shallow product: C traffic dominates, so walk C row panel by row
-                            // panel (a few long write streams) rather than column by column.
+                            // panel (a few long write streams) rather than column by column, all
+                            // full-width tiles of a row panel in one call.
+                            let full = (ncb / nr).clamp(q0, q1);
                             for ir in (0..mcb).step_by(mr) {
-                                for q in q0..q1 {
-                                    tile(q, ir, b_panel(q));
+                                if full > q0 {
+                                    tile(q0, full - q0, ir);
+                                }
+                                for q in full..q1 {
+                                    tile(q, 1, ir);
                                 }
                             }
                         } else {
                             for q in q0..q1 {
                                 // Loop 2.
-                                let bq = b_panel(q);
                                 for ir in (0..mcb).step_by(mr) {
                                     // Loop 1.
-                                    tile(q, ir, bq);
+                                    tile(q, 1, ir);
                                 }
                             }
                         }

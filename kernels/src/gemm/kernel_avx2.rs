@@ -1,8 +1,11 @@
 //! AVX2 + FMA microkernels: a 6 × 16 register tile (12 ymm accumulators) and the 3 × 4
 //! inner-product tile. Thin `#[target_feature]` wrappers around the generic bodies.
 
-use super::microkernel::{dot_tile_body, tile_body, Microkernel, TileArgs, DOT_R, DOT_S};
+use super::microkernel::{
+    dot_tile_body, tile_body, GenericSteps, Microkernel, PackedSteps, TileArgs, DOT_R, DOT_S,
+};
 use crate::arch::Isa;
+use std::arch::asm;
 use std::arch::x86_64::__m256;
 
 /// The AVX2 + FMA kernel family.
@@ -31,10 +34,33 @@ impl Microkernel for Avx2 {
     }
 }
 
-#[target_feature(enable = "avx2,fma")]
+/// Deep tiles run the assembly depth loop; shallow ones (≤ [`SHALLOW_KC`] steps) the
+/// compiler's, in a function of their own: around the assembly the compiler keeps the
+/// accumulators in memory between the loop and the store of C, which costs little against a
+/// deep loop but a lot against a few steps.
 unsafe fn tile_avx2(args: &TileArgs) {
     // SAFETY: forwarded contract of `Microkernel::tile`.
-    unsafe { tile_body::<__m256, 6, 2>(args) }
+    unsafe {
+        if args.kc <= SHALLOW_KC {
+            tile_avx2_generic(args)
+        } else {
+            tile_avx2_asm(args)
+        }
+    }
+}
+
+#[inline(never)]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile_avx2_asm(args: &TileArgs) {
+    // SAFETY: forwarded contract of `Microkernel::tile`.
+    unsafe { tile_body::<__m256, 6, 2, AsmSteps>(args) }
+}
+
+#[inline(never)]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile_avx2_generic(args: &TileArgs) {
+    // SAFETY: forwarded contract of `Microkernel::tile`.
+    unsafe { tile_body::<__m256, 6, 2, GenericSteps>(args) }
 }
 
 #[target_feature(enable = "avx2,fma")]
@@ -76,8 +102,481 @@ impl Microkernel for Avx2Wide {
     }
 }
 
-#[target_feature(enable = "avx2,fma")]
+/// Deep tiles run the assembly depth loop; shallow ones (≤ [`SHALLOW_KC`] steps) the
+/// compiler's, in a function of their own: around the assembly the compiler keeps the
+/// accumulators in memory between the loop and the store of C, which costs little against a
+/// deep loop but a lot against a few steps.
 unsafe fn tile_avx2_wide(args: &TileArgs) {
     // SAFETY: forwarded contract of `Microkernel::tile`.
-    unsafe { tile_body::<__m256, 4, 3>(args) }
+    unsafe {
+        if args.kc <= SHALLOW_KC {
+            tile_avx2_wide_generic(args)
+        } else {
+            tile_avx2_wide_asm(args)
+        }
+    }
+}
+
+#[inline(never)]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile_avx2_wide_asm(args: &TileArgs) {
+    // SAFETY: forwarded contract of `Microkernel::tile`.
+    unsafe { tile_body::<__m256, 4, 3, AsmSteps>(args) }
+}
+
+#[inline(never)]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile_avx2_wide_generic(args: &TileArgs) {
+    // SAFETY: forwarded contract of `Microkernel::tile`.
+    unsafe { tile_body::<__m256, 4, 3, GenericSteps>(args) }
+}
+
+/// Depths up to this take the compiler-scheduled tile (see [`tile_avx2`]).
+const SHALLOW_KC: usize = 32;
+
+/// The AVX2 depth loops over a packed B panel in inline assembly: the generic loop, left to the
+/// compiler, spilled an accumulator of the 4 × 24 tile to the stack (a store-to-load round trip
+/// on every step of that accumulator's FMA chain). Here the twelve accumulators, the B row and
+/// the broadcast A value are registers by construction; four steps per iteration, the packed A
+/// stream prefetched 16 steps ahead. Same FMAs in the same order as the generic loop.
+pub(crate) struct AsmSteps;
+
+impl PackedSteps<__m256, 6, 2> for AsmSteps {
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn run(ab: &mut [[__m256; 2]; 6], a: *const f32, b: *const f32, kc: usize) {
+        let (quads, rest) = (kc / 4, kc % 4);
+        // SAFETY: AVX2 + FMA are enabled in the calling `#[target_feature]` function; the loop
+        // reads kc·6 values at `a` and kc·16 at `b`, which the caller vouched for
+        // (prefetches never fault); only the named registers are written.
+        unsafe {
+            asm!(
+                "test {q}, {q}",
+                "jz 3f",
+                "2:",
+                "prefetcht0 [{a} + 384]",
+                "prefetcht0 [{a} + 448]",
+                "vmovups {b0}, ymmword ptr [{b} + 0]",
+                "vmovups {b1}, ymmword ptr [{b} + 32]",
+                "vbroadcastss {t}, dword ptr [{a} + 0]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 4]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 8]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 12]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 16]",
+                "vfmadd231ps {c40}, {b0}, {t}",
+                "vfmadd231ps {c41}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 20]",
+                "vfmadd231ps {c50}, {b0}, {t}",
+                "vfmadd231ps {c51}, {b1}, {t}",
+                "vmovups {b0}, ymmword ptr [{b} + 64]",
+                "vmovups {b1}, ymmword ptr [{b} + 96]",
+                "vbroadcastss {t}, dword ptr [{a} + 24]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 28]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 32]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 36]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 40]",
+                "vfmadd231ps {c40}, {b0}, {t}",
+                "vfmadd231ps {c41}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 44]",
+                "vfmadd231ps {c50}, {b0}, {t}",
+                "vfmadd231ps {c51}, {b1}, {t}",
+                "vmovups {b0}, ymmword ptr [{b} + 128]",
+                "vmovups {b1}, ymmword ptr [{b} + 160]",
+                "vbroadcastss {t}, dword ptr [{a} + 48]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 52]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 56]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 60]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 64]",
+                "vfmadd231ps {c40}, {b0}, {t}",
+                "vfmadd231ps {c41}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 68]",
+                "vfmadd231ps {c50}, {b0}, {t}",
+                "vfmadd231ps {c51}, {b1}, {t}",
+                "vmovups {b0}, ymmword ptr [{b} + 192]",
+                "vmovups {b1}, ymmword ptr [{b} + 224]",
+                "vbroadcastss {t}, dword ptr [{a} + 72]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 76]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 80]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 84]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 88]",
+                "vfmadd231ps {c40}, {b0}, {t}",
+                "vfmadd231ps {c41}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 92]",
+                "vfmadd231ps {c50}, {b0}, {t}",
+                "vfmadd231ps {c51}, {b1}, {t}",
+                "add {a}, 96",
+                "add {b}, 256",
+                "dec {q}",
+                "jnz 2b",
+                "3:",
+                "test {r}, {r}",
+                "jz 5f",
+                "4:",
+                "vmovups {b0}, ymmword ptr [{b} + 0]",
+                "vmovups {b1}, ymmword ptr [{b} + 32]",
+                "vbroadcastss {t}, dword ptr [{a} + 0]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 4]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 8]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 12]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 16]",
+                "vfmadd231ps {c40}, {b0}, {t}",
+                "vfmadd231ps {c41}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 20]",
+                "vfmadd231ps {c50}, {b0}, {t}",
+                "vfmadd231ps {c51}, {b1}, {t}",
+                "add {a}, 24",
+                "add {b}, 64",
+                "dec {r}",
+                "jnz 4b",
+                "5:",
+                a = inout(reg) a => _,
+                b = inout(reg) b => _,
+                q = inout(reg) quads => _,
+                r = inout(reg) rest => _,
+                t = out(ymm_reg) _,
+                b0 = out(ymm_reg) _,
+                b1 = out(ymm_reg) _,
+                c00 = inout(ymm_reg) ab[0][0],
+                c01 = inout(ymm_reg) ab[0][1],
+                c10 = inout(ymm_reg) ab[1][0],
+                c11 = inout(ymm_reg) ab[1][1],
+                c20 = inout(ymm_reg) ab[2][0],
+                c21 = inout(ymm_reg) ab[2][1],
+                c30 = inout(ymm_reg) ab[3][0],
+                c31 = inout(ymm_reg) ab[3][1],
+                c40 = inout(ymm_reg) ab[4][0],
+                c41 = inout(ymm_reg) ab[4][1],
+                c50 = inout(ymm_reg) ab[5][0],
+                c51 = inout(ymm_reg) ab[5][1],
+                options(nostack, readonly),
+            );
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn run_in_place(
+        ab: &mut [[__m256; 2]; 6],
+        a: *const f32,
+        b: *const f32,
+        kc: usize,
+        b_rs: usize,
+        prefetch: usize,
+    ) {
+        // SAFETY: AVX2 + FMA are enabled here; step p reads 6 values at `a + 6p` and 16 at
+        // `b + p·b_rs`, which the caller vouched for (prefetches never fault); only the named
+        // registers are written.
+        unsafe {
+            asm!(
+                "test {k}, {k}",
+                "jz 3f",
+                "2:",
+                "prefetcht0 [{b} + {pf}]",
+                "vmovups {b0}, ymmword ptr [{b} + 0]",
+                "vmovups {b1}, ymmword ptr [{b} + 32]",
+                "vbroadcastss {t}, dword ptr [{a} + 0]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 4]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 8]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 12]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 16]",
+                "vfmadd231ps {c40}, {b0}, {t}",
+                "vfmadd231ps {c41}, {b1}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 20]",
+                "vfmadd231ps {c50}, {b0}, {t}",
+                "vfmadd231ps {c51}, {b1}, {t}",
+                "add {a}, 24",
+                "add {b}, {rs}",
+                "dec {k}",
+                "jnz 2b",
+                "3:",
+                a = inout(reg) a => _,
+                b = inout(reg) b => _,
+                k = inout(reg) kc => _,
+                rs = in(reg) b_rs * 4,
+                pf = in(reg) prefetch * 4,
+                t = out(ymm_reg) _,
+                b0 = out(ymm_reg) _,
+                b1 = out(ymm_reg) _,
+                c00 = inout(ymm_reg) ab[0][0],
+                c01 = inout(ymm_reg) ab[0][1],
+                c10 = inout(ymm_reg) ab[1][0],
+                c11 = inout(ymm_reg) ab[1][1],
+                c20 = inout(ymm_reg) ab[2][0],
+                c21 = inout(ymm_reg) ab[2][1],
+                c30 = inout(ymm_reg) ab[3][0],
+                c31 = inout(ymm_reg) ab[3][1],
+                c40 = inout(ymm_reg) ab[4][0],
+                c41 = inout(ymm_reg) ab[4][1],
+                c50 = inout(ymm_reg) ab[5][0],
+                c51 = inout(ymm_reg) ab[5][1],
+                options(nostack, readonly),
+            );
+        }
+    }
+}
+
+impl PackedSteps<__m256, 4, 3> for AsmSteps {
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn run(ab: &mut [[__m256; 3]; 4], a: *const f32, b: *const f32, kc: usize) {
+        let (quads, rest) = (kc / 4, kc % 4);
+        // SAFETY: AVX2 + FMA are enabled in the calling `#[target_feature]` function; the loop
+        // reads kc·4 values at `a` and kc·24 at `b`, which the caller vouched for
+        // (prefetches never fault); only the named registers are written.
+        unsafe {
+            asm!(
+                "test {q}, {q}",
+                "jz 3f",
+                "2:",
+                "prefetcht0 [{a} + 256]",
+                "prefetcht0 [{a} + 320]",
+                "vmovups {b0}, ymmword ptr [{b} + 0]",
+                "vmovups {b1}, ymmword ptr [{b} + 32]",
+                "vmovups {b2}, ymmword ptr [{b} + 64]",
+                "vbroadcastss {t}, dword ptr [{a} + 0]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vfmadd231ps {c02}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 4]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vfmadd231ps {c12}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 8]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vfmadd231ps {c22}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 12]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vfmadd231ps {c32}, {b2}, {t}",
+                "vmovups {b0}, ymmword ptr [{b} + 96]",
+                "vmovups {b1}, ymmword ptr [{b} + 128]",
+                "vmovups {b2}, ymmword ptr [{b} + 160]",
+                "vbroadcastss {t}, dword ptr [{a} + 16]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vfmadd231ps {c02}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 20]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vfmadd231ps {c12}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 24]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vfmadd231ps {c22}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 28]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vfmadd231ps {c32}, {b2}, {t}",
+                "vmovups {b0}, ymmword ptr [{b} + 192]",
+                "vmovups {b1}, ymmword ptr [{b} + 224]",
+                "vmovups {b2}, ymmword ptr [{b} + 256]",
+                "vbroadcastss {t}, dword ptr [{a} + 32]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vfmadd231ps {c02}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 36]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vfmadd231ps {c12}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 40]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vfmadd231ps {c22}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 44]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vfmadd231ps {c32}, {b2}, {t}",
+                "vmovups {b0}, ymmword ptr [{b} + 288]",
+                "vmovups {b1}, ymmword ptr [{b} + 320]",
+                "vmovups {b2}, ymmword ptr [{b} + 352]",
+                "vbroadcastss {t}, dword ptr [{a} + 48]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vfmadd231ps {c02}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 52]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vfmadd231ps {c12}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 56]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vfmadd231ps {c22}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 60]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vfmadd231ps {c32}, {b2}, {t}",
+                "add {a}, 64",
+                "add {b}, 384",
+                "dec {q}",
+                "jnz 2b",
+                "3:",
+                "test {r}, {r}",
+                "jz 5f",
+                "4:",
+                "vmovups {b0}, ymmword ptr [{b} + 0]",
+                "vmovups {b1}, ymmword ptr [{b} + 32]",
+                "vmovups {b2}, ymmword ptr [{b} + 64]",
+                "vbroadcastss {t}, dword ptr [{a} + 0]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vfmadd231ps {c02}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 4]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vfmadd231ps {c12}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 8]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vfmadd231ps {c22}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 12]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vfmadd231ps {c32}, {b2}, {t}",
+                "add {a}, 16",
+                "add {b}, 96",
+                "dec {r}",
+                "jnz 4b",
+                "5:",
+                a = inout(reg) a => _,
+                b = inout(reg) b => _,
+                q = inout(reg) quads => _,
+                r = inout(reg) rest => _,
+                t = out(ymm_reg) _,
+                b0 = out(ymm_reg) _,
+                b1 = out(ymm_reg) _,
+                b2 = out(ymm_reg) _,
+                c00 = inout(ymm_reg) ab[0][0],
+                c01 = inout(ymm_reg) ab[0][1],
+                c02 = inout(ymm_reg) ab[0][2],
+                c10 = inout(ymm_reg) ab[1][0],
+                c11 = inout(ymm_reg) ab[1][1],
+                c12 = inout(ymm_reg) ab[1][2],
+                c20 = inout(ymm_reg) ab[2][0],
+                c21 = inout(ymm_reg) ab[2][1],
+                c22 = inout(ymm_reg) ab[2][2],
+                c30 = inout(ymm_reg) ab[3][0],
+                c31 = inout(ymm_reg) ab[3][1],
+                c32 = inout(ymm_reg) ab[3][2],
+                options(nostack, readonly),
+            );
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn run_in_place(
+        ab: &mut [[__m256; 3]; 4],
+        a: *const f32,
+        b: *const f32,
+        kc: usize,
+        b_rs: usize,
+        prefetch: usize,
+    ) {
+        // SAFETY: AVX2 + FMA are enabled here; step p reads 4 values at `a + 4p` and 24 at
+        // `b + p·b_rs`, which the caller vouched for (prefetches never fault); only the named
+        // registers are written.
+        unsafe {
+            asm!(
+                "test {k}, {k}",
+                "jz 3f",
+                "2:",
+                "prefetcht0 [{b} + {pf}]",
+                "vmovups {b0}, ymmword ptr [{b} + 0]",
+                "vmovups {b1}, ymmword ptr [{b} + 32]",
+                "vmovups {b2}, ymmword ptr [{b} + 64]",
+                "vbroadcastss {t}, dword ptr [{a} + 0]",
+                "vfmadd231ps {c00}, {b0}, {t}",
+                "vfmadd231ps {c01}, {b1}, {t}",
+                "vfmadd231ps {c02}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 4]",
+                "vfmadd231ps {c10}, {b0}, {t}",
+                "vfmadd231ps {c11}, {b1}, {t}",
+                "vfmadd231ps {c12}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 8]",
+                "vfmadd231ps {c20}, {b0}, {t}",
+                "vfmadd231ps {c21}, {b1}, {t}",
+                "vfmadd231ps {c22}, {b2}, {t}",
+                "vbroadcastss {t}, dword ptr [{a} + 12]",
+                "vfmadd231ps {c30}, {b0}, {t}",
+                "vfmadd231ps {c31}, {b1}, {t}",
+                "vfmadd231ps {c32}, {b2}, {t}",
+                "add {a}, 16",
+                "add {b}, {rs}",
+                "dec {k}",
+                "jnz 2b",
+                "3:",
+                a = inout(reg) a => _,
+                b = inout(reg) b => _,
+                k = inout(reg) kc => _,
+                rs = in(reg) b_rs * 4,
+                pf = in(reg) prefetch * 4,
+                t = out(ymm_reg) _,
+                b0 = out(ymm_reg) _,
+                b1 = out(ymm_reg) _,
+                b2 = out(ymm_reg) _,
+                c00 = inout(ymm_reg) ab[0][0],
+                c01 = inout(ymm_reg) ab[0][1],
+                c02 = inout(ymm_reg) ab[0][2],
+                c10 = inout(ymm_reg) ab[1][0],
+                c11 = inout(ymm_reg) ab[1][1],
+                c12 = inout(ymm_reg) ab[1][2],
+                c20 = inout(ymm_reg) ab[2][0],
+                c21 = inout(ymm_reg) ab[2][1],
+                c22 = inout(ymm_reg) ab[2][2],
+                c30 = inout(ymm_reg) ab[3][0],
+                c31 = inout(ymm_reg) ab[3][1],
+                c32 = inout(ymm_reg) ab[3][2],
+                options(nostack, readonly),
+            );
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! AVX-512F microkernels: a 14 × 32 register tile (28 zmm accumulators) and the 3 × 4
 //! inner-product tile. Thin `#[target_feature]` wrappers around the generic bodies.
 
-use super::microkernel::{dot_tile_body, tile_body, Microkernel, TileArgs, DOT_R, DOT_S};
+use super::microkernel::{
+    dot_tile_body, tile_body, GenericSteps, Microkernel, TileArgs, DOT_R, DOT_S,
+};
 use crate::arch::Isa;
 use std::arch::x86_64::__m512;
 
@@ -34,7 +36,7 @@ impl Microkernel for Avx512 {
 #[target_feature(enable = "avx512f")]
 unsafe fn tile_avx512(args: &TileArgs) {
     // SAFETY: forwarded contract of `Microkernel::tile`.
-    unsafe { tile_body::<__m512, 14, 2>(args) }
+    unsafe { tile_body::<__m512, 14, 2, GenericSteps>(args) }
 }
 
 #[target_feature(enable = "avx512f")]

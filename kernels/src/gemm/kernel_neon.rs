@@ -2,7 +2,9 @@
 //! at a time and applied with lane-indexed FMAs (`fmla v.4s, v.4s, v.s[l]`), and the 3 × 4
 //! inner-product tile.
 
-use super::microkernel::{dot_tile_body, tile_body, Microkernel, TileArgs, DOT_R, DOT_S};
+use super::microkernel::{
+    dot_tile_body, tile_body, GenericSteps, Microkernel, TileArgs, DOT_R, DOT_S,
+};
 use crate::arch::Isa;
 use std::arch::aarch64::float32x4_t;
 
@@ -35,7 +37,7 @@ impl Microkernel for Neon {
 #[target_feature(enable = "neon")]
 unsafe fn tile_neon(args: &TileArgs) {
     // SAFETY: forwarded contract of `Microkernel::tile`.
-    unsafe { tile_body::<float32x4_t, 8, 2>(args) }
+    unsafe { tile_body::<float32x4_t, 8, 2, GenericSteps>(args) }
 }
 
 #[target_feature(enable = "neon")]

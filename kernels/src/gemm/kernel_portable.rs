@@ -1,7 +1,9 @@
 //! Portable microkernels through `wide::f32x4` (SSE2 on x86-64, NEON on aarch64, fixed at
 //! compile time): a 4 × 8 register tile, and the 3 × 4 inner-product tile.
 
-use super::microkernel::{dot_tile_body, tile_body, Microkernel, TileArgs, DOT_R, DOT_S};
+use super::microkernel::{
+    dot_tile_body, tile_body, GenericSteps, Microkernel, TileArgs, DOT_R, DOT_S,
+};
 use crate::arch::Isa;
 use wide::f32x4;
 
@@ -16,7 +18,7 @@ impl Microkernel for Portable {
     #[inline]
     unsafe fn tile(args: &TileArgs) {
         // SAFETY: forwarded contract (no CPU feature beyond the compile-time baseline).
-        unsafe { tile_body::<f32x4, 4, 2>(args) }
+        unsafe { tile_body::<f32x4, 4, 2, GenericSteps>(args) }
     }
 
     #[inline]

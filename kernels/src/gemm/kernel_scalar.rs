@@ -1,7 +1,9 @@
 //! Scalar microkernels: plain f32 arithmetic, a 4 × 4 register tile and the 3 × 4
 //! inner-product tile. The fallback every CPU runs.
 
-use super::microkernel::{dot_tile_body, tile_body, Microkernel, TileArgs, DOT_R, DOT_S};
+use super::microkernel::{
+    dot_tile_body, tile_body, GenericSteps, Microkernel, TileArgs, DOT_R, DOT_S,
+};
 use crate::arch::Isa;
 
 /// The scalar kernel family.
@@ -15,7 +17,7 @@ impl Microkernel for Scalar {
     #[inline]
     unsafe fn tile(args: &TileArgs) {
         // SAFETY: forwarded contract (no CPU feature beyond the compile-time baseline).
-        unsafe { tile_body::<f32, 4, 4>(args) }
+        unsafe { tile_body::<f32, 4, 4, GenericSteps>(args) }
     }
 
     #[inline]

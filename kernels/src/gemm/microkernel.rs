@@ -32,7 +32,8 @@ pub(crate) const DOT_R: usize = 3;
 /// See [`DOT_R`].
 pub(crate) const DOT_S: usize = 4;
 
-/// Arguments of one register-tile call: `C[0..mr, 0..nr] = α·Ã·B̃ + β·C` over `kc` steps.
+/// Arguments of one register-tile call: `C[0..mr, 0..nr] = α·Ã·B̃ + β·C` over `kc` steps, for
+/// `tiles` tiles side by side along the columns (same Ã, consecutive B panels).
 pub(crate) struct TileArgs {
     /// Depth of the product.
     pub kc: usize,
@@ -56,6 +57,11 @@ pub(crate) struct TileArgs {
     pub alpha: f32,
     /// β; when 0, C is written without being read.
     pub beta: f32,
+    /// Tiles computed by this call (≥ 1; more than one only when every tile is `NR` wide): tile
+    /// `s` reads the B panel at `b + s·b_next` and writes the C tile `s·NR` columns right.
+    pub tiles: usize,
+    /// Distance between consecutive B panels (in place: NR; packed: `kc·NR`).
+    pub b_next: usize,
     /// If nonzero, step p also prefetches `b + p·b_rs + b_prefetch` (B read in place, where the
     /// hardware prefetchers cannot follow dozens of strided rows).
     pub b_prefetch: usize,
@@ -96,59 +102,98 @@ pub(crate) trait Microkernel: Sync {
 /// # Safety
 /// As [`Microkernel::tile`] with `MR`, `NR = NV·V::LANES`; `MR` is a multiple of `V::A_GROUP`.
 #[inline(always)]
-pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: &TileArgs) {
+pub(crate) unsafe fn tile_body<
+    V: SimdF32,
+    const MR: usize,
+    const NV: usize,
+    P: PackedSteps<V, MR, NV>,
+>(
+    t: &TileArgs,
+) {
     debug_assert!(MR.is_multiple_of(V::A_GROUP) && MR * NV * V::LANES <= MAX_TILE);
+    debug_assert!(t.tiles >= 1 && (t.tiles == 1 || t.nr == NV * V::LANES));
+    // SAFETY: tile s reads the B panel at `b + s·b_next` and writes the C tile NR·s columns
+    // right of `c`, all inside what the caller vouched for.
+    unsafe {
+        for s in 0..t.tiles {
+            let b = t.b.add(s * t.b_next);
+            let c = t.c.add(s * NV * V::LANES * t.csc);
+            one_tile::<V, MR, NV, P>(t, b, c);
+        }
+    }
+}
+
+/// One register tile of [`tile_body`]: B panel at `b`, C tile at `c`, the rest from `t`.
+///
+/// # Safety
+/// As [`tile_body`], for this tile's B panel and C tile.
+#[inline(always)]
+unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<V, MR, NV>>(
+    t: &TileArgs,
+    b: *const f32,
+    c: *mut f32,
+) {
     // SAFETY: every pointer offset below stays within the panels and tile the caller vouched for.
     unsafe {
-        // Ask for the C tile early: its rows are far apart and rarely cached.
-        for i in 0..t.mr {
-            V::prefetch(t.c.wrapping_add(i * t.rsc));
-            V::prefetch(t.c.wrapping_add(i * t.rsc + (t.nr - 1) * t.csc));
+        if t.beta != 0.0 {
+            // Ask for the C tile early: its rows are far apart and rarely cached. (With β = 0
+            // it is only written, and the store buffer hides the misses.)
+            for i in 0..t.mr {
+                V::prefetch(c.wrapping_add(i * t.rsc));
+                V::prefetch(c.wrapping_add(i * t.rsc + (t.nr - 1) * t.csc));
+            }
         }
         let mut ab = [[V::zero(); NV]; MR];
-        let (mut a, mut b) = (t.a, t.b);
+        let a = t.a;
         if t.b_prefetch != 0 {
-            for _ in 0..t.kc {
-                V::prefetch(b.wrapping_add(t.b_prefetch));
-                step::<V, MR, NV>(&mut ab, a, b);
-                a = a.add(MR);
-                b = b.add(t.b_rs);
-            }
+            P::run_in_place(&mut ab, a, b, t.kc, t.b_rs, t.b_prefetch);
         } else {
-            for _ in 0..t.kc {
-                step::<V, MR, NV>(&mut ab, a, b);
-                a = a.add(MR);
-                b = b.add(t.b_rs);
-            }
+            debug_assert_eq!(t.b_rs, NV * V::LANES);
+            P::run(&mut ab, a, b, t.kc);
         }
         let nr_full = NV * V::LANES;
         if t.nr == nr_full && t.csc == 1 {
             // Whole rows of the tile contiguous in C: vector read-modify-write of the valid rows.
-            let alpha = V::splat(t.alpha);
+            // `black_box`: broadcast α (and β) per tile; hoisted out of the loop over tiles they
+            // would pin two vector registers and force an accumulator to spill.
+            let alpha = V::splat(std::hint::black_box(t.alpha));
             if t.beta == 0.0 {
-                for (i, row) in ab.iter().enumerate().take(t.mr) {
-                    let c = t.c.add(i * t.rsc);
-                    for (v, acc) in row.iter().enumerate() {
-                        acc.mul(alpha).store(c.add(v * V::LANES));
+                // A loop of constant trip count (fully unrolled) with a test per row: `ab`
+                // stays in registers, where `take(t.mr)` would make it live in memory.
+                for (i, row) in ab.iter().enumerate() {
+                    if i < t.mr {
+                        let c = c.add(i * t.rsc);
+                        for (v, acc) in row.iter().enumerate() {
+                            acc.mul(alpha).store(c.add(v * V::LANES));
+                        }
                     }
                 }
             } else {
-                let beta = V::splat(t.beta);
-                for (i, row) in ab.iter().enumerate().take(t.mr) {
-                    let c = t.c.add(i * t.rsc);
-                    for (v, acc) in row.iter().enumerate() {
-                        let p = c.add(v * V::LANES);
-                        V::load(p).mul_add(beta, acc.mul(alpha)).store(p);
+                let beta = V::splat(std::hint::black_box(t.beta));
+                for (i, row) in ab.iter().enumerate() {
+                    if i < t.mr {
+                        let c = c.add(i * t.rsc);
+                        for (v, acc) in row.iter().enumerate() {
+                            let p = c.add(v * V::LANES);
+                            V::load(p).mul_add(beta, acc.mul(alpha)).store(p);
+                        }
                     }
                 }
             }
         } else {
-            // Ragged or strided tile: read the accumulators as plain f32 (a `[[V; NV]; MR]` is
-            // MR·NR contiguous lanes) and touch only the valid part of C.
-            let buf = ab.as_ptr() as *const f32;
+            // Ragged or strided tile: store the accumulators (a `[[V; NV]; MR]` is MR·NR
+            // contiguous lanes), read them as plain f32 and touch only the valid part of C.
+            // Only this path spills them: the copy keeps `ab` itself in registers.
+            let mut spill = [[V::zero(); NV]; MR];
+            for (dst, src) in spill.iter_mut().zip(ab.iter()) {
+                for (d, s) in dst.iter_mut().zip(src.iter()) {
+                    s.store(d as *mut V as *mut f32);
+                }
+            }
+            let buf = spill.as_ptr() as *const f32;
             for i in 0..t.mr {
                 for j in 0..t.nr {
-                    let c = t.c.add(i * t.rsc + j * t.csc);
+                    let c = c.add(i * t.rsc + j * t.csc);
                     let x = t.alpha * *buf.add(i * nr_full + j);
                     *c = if t.beta == 0.0 {
                         x
@@ -156,6 +201,74 @@ pub(crate) unsafe fn tile_body<V: SimdF32, const MR: usize, const NV: usize>(t: 
                         t.beta.mul_add_f(*c, x)
                     };
                 }
+            }
+        }
+    }
+}
+
+/// The depth loop of a register tile over a packed B panel (row stride NR):
+/// `ab[i][·] += Σ_{p<kc} ã[p][i] · b̃[p][·]`, steps in order p = 0, 1, … . The generic version
+/// is [`GenericSteps`]; an ISA may supply a hand-scheduled one (AVX2: inline assembly, so the
+/// twelve accumulators provably stay in registers — the compiler's allocation of the generic
+/// loop spilled one on the 4 × 24 tile).
+pub(crate) trait PackedSteps<V: SimdF32, const MR: usize, const NV: usize> {
+    /// Runs the `kc` steps.
+    ///
+    /// # Safety
+    /// The CPU supports `V`'s ISA; `a` is valid for `kc·MR` reads and `b` for `kc·NV·LANES`.
+    unsafe fn run(ab: &mut [[V; NV]; MR], a: *const f32, b: *const f32, kc: usize);
+
+    /// The same over B read in place: row p of the panel at `b + p·b_rs`, and each step
+    /// prefetches `b + p·b_rs + prefetch`.
+    ///
+    /// # Safety
+    /// As [`PackedSteps::run`], with `b` valid for NV·LANES reads at each of the kc rows.
+    unsafe fn run_in_place(
+        ab: &mut [[V; NV]; MR],
+        a: *const f32,
+        b: *const f32,
+        kc: usize,
+        b_rs: usize,
+        prefetch: usize,
+    );
+}
+
+/// The generic depth loop, one step per iteration. (Unrolling it by four with an A prefetch
+/// made the compiler spill an accumulator of the AVX2 6 × 16 and AVX-512 14 × 32 tiles to the
+/// stack — checked in the disassembly — so the plain loop stays; AVX2 has [`PackedSteps`] in
+/// assembly for deep tiles.)
+pub(crate) struct GenericSteps;
+
+impl<V: SimdF32, const MR: usize, const NV: usize> PackedSteps<V, MR, NV> for GenericSteps {
+    #[inline(always)]
+    unsafe fn run(ab: &mut [[V; NV]; MR], mut a: *const f32, mut b: *const f32, kc: usize) {
+        let nr = NV * V::LANES;
+        // SAFETY: the reads stay within the kc steps the caller vouched for.
+        unsafe {
+            for _ in 0..kc {
+                step::<V, MR, NV>(ab, a, b);
+                a = a.add(MR);
+                b = b.add(nr);
+            }
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn run_in_place(
+        ab: &mut [[V; NV]; MR],
+        mut a: *const f32,
+        mut b: *const f32,
+        kc: usize,
+        b_rs: usize,
+        prefetch: usize,
+    ) {
+        // SAFETY: as `run`.
+        unsafe {
+            for _ in 0..kc {
+                V::prefetch(b.wrapping_add(prefetch));
+                step::<V, MR, NV>(ab, a, b);
+                a = a.add(MR);
+                b = b.add(b_rs);
             }
         }
     }

@@ -20,14 +20,18 @@
 //! are bit-identical at 1 and N threads.
 //!
 //! The microkernels ([`microkernel`]) are one generic body over [`crate::simd::SimdF32`] with a
-//! `#[target_feature]` wrapper per ISA: AVX-512F 14×32, AVX2+FMA 6×16 (or 4×24 when that pads less), NEON 8×8, portable
-//! (`wide`) 4×8, scalar 4×4.
+//! `#[target_feature]` wrapper per ISA: AVX-512F 14×32, AVX2+FMA 6×16 (or 4×24 when that pads
+//! less; their deep depth loops in inline assembly, `kernel_avx2`), NEON 8×8, portable (`wide`)
+//! 4×8, scalar 4×4. Packing transposes strided sources with AVX2 8×8 register transposes on the
+//! x86 SIMD paths (`pack_avx2`).
 
 mod blocked;
 mod blocking;
 mod inner_product;
 mod microkernel;
 mod pack;
+#[cfg(target_arch = "x86_64")]
+mod pack_avx2;
 
 #[cfg(target_arch = "x86_64")]
 mod kernel_avx2;

@@ -9,13 +9,14 @@
 //! Each layout of the source gets its own loop so the reads are contiguous whenever the source
 //! allows: A row-major, A column-major (a transposed view), B row-major, B column-major.
 
+use super::microkernel::Microkernel;
 use super::MatRef;
+use crate::arch::Isa;
 use std::cell::Cell;
 
 /// Packs rows `i0..i0+mc` and columns `p0..p0+kc` of `a` into `dst` as `ceil(mc/MR)` panels of
 /// `kc·MR` values, rows past `mc` zero.
-pub(crate) fn pack_a(
-    mr: usize,
+pub(crate) fn pack_a<K: Microkernel>(
     a: &MatRef<'_>,
     i0: usize,
     mc: usize,
@@ -23,6 +24,7 @@ pub(crate) fn pack_a(
     kc: usize,
     dst: &mut [f32],
 ) {
+    let (isa, mr) = (K::ISA, K::MR);
     let panels = mc.div_ceil(mr);
     debug_assert!(dst.len() >= panels * kc * mr);
     let (rs, cs) = (a.row_stride, a.col_stride);
@@ -36,8 +38,11 @@ pub(crate) fn pack_a(
                 let s = base + p * cs;
                 copy_short(out, &a.data[s..s + mr]);
             }
+        } else if cs == 1 && rows == mr {
+            // Row-major source: MR contiguous rows, transposed into steps of MR values.
+            transpose_copy(isa, a.data, base, rs, mr, kc, panel, mr, 0);
         } else if cs == 1 && mr <= 16 {
-            // Row-major source: MR row streams read in step, each group of MR written at once.
+            // Ragged last panel of a row-major source: row streams read in step, zero rows below.
             let mut src: [&[f32]; 16] = [&[]; 16];
             for (i, s) in src.iter_mut().enumerate().take(rows) {
                 *s = &a.data[base + i * rs..base + i * rs + kc];
@@ -63,8 +68,7 @@ pub(crate) fn pack_a(
 
 /// Packs one micro-panel: rows `p0..p0+kc`, columns `j0..j0+cols` (`cols ≤ nr`) of `b` into
 /// `dst` (`kc·NR` values), columns past `cols` zero.
-pub(crate) fn pack_b_panel(
-    nr: usize,
+pub(crate) fn pack_b_panel<K: Microkernel>(
     b: &MatRef<'_>,
     p0: usize,
     kc: usize,
@@ -72,6 +76,7 @@ pub(crate) fn pack_b_panel(
     cols: usize,
     dst: &mut [f32],
 ) {
+    let (isa, nr) = (K::ISA, K::NR);
     debug_assert!(dst.len() >= kc * nr && cols <= nr);
     let (rs, cs) = (b.row_stride, b.col_stride);
     let base = p0 * rs + j0 * cs;
@@ -82,13 +87,8 @@ pub(crate) fn pack_b_panel(
             copy_short(out, &b.data[s..s + nr]);
         }
     } else if rs == 1 {
-        // Column-major source (a transposed view): read each column contiguously.
-        for j in 0..cols {
-            let col = &b.data[base + j * cs..base + j * cs + kc];
-            for (p, &v) in col.iter().enumerate() {
-                dst[p * nr + j] = v;
-            }
-        }
+        // Column-major source (a transposed view): columns are contiguous; transpose them.
+        transpose_copy(isa, b.data, base, cs, cols, kc, dst, nr, 0);
         if cols < nr {
             for out in dst[..kc * nr].chunks_exact_mut(nr) {
                 out[cols..].fill(0.0);
@@ -111,8 +111,7 @@ pub(crate) fn pack_b_panel(
 /// `kc·NR` values. A row-major source is copied row by row across all panels, so each row of
 /// B is read as one contiguous run (friendly to the hardware prefetchers, unlike dozens of
 /// short strided reads per panel).
-pub(crate) fn pack_b_block(
-    nr: usize,
+pub(crate) fn pack_b_block<K: Microkernel>(
     b: &MatRef<'_>,
     p0: usize,
     kc: usize,
@@ -120,6 +119,7 @@ pub(crate) fn pack_b_block(
     ncb: usize,
     dst: &mut [f32],
 ) {
+    let nr = K::NR;
     let panels = ncb.div_ceil(nr);
     let full = ncb / nr;
     if b.col_stride == 1 && full > 0 {
@@ -133,8 +133,7 @@ pub(crate) fn pack_b_block(
         }
         if full < panels {
             let cols = ncb - full * nr;
-            pack_b_panel(
-                nr,
+            pack_b_panel::<K>(
                 b,
                 p0,
                 kc,
@@ -146,7 +145,75 @@ pub(crate) fn pack_b_block(
     } else {
         for (q, panel) in dst[..panels * kc * nr].chunks_mut(kc * nr).enumerate() {
             let cols = nr.min(ncb - q * nr);
-            pack_b_panel(nr, b, p0, kc, j0 + q * nr, cols, panel);
+            pack_b_panel::<K>(b, p0, kc, j0 + q * nr, cols, panel);
+        }
+    }
+}
+
+/// Copies `lines` source lines transposed: value `p` of line `l` (`data[start + l·stride + p]`,
+/// `p < len`) goes to `dst[p·dst_stride + off + l]`. On the AVX2 and AVX-512 paths, groups of
+/// 8, 6 or 4 lines use the in-register transpose of [`super::pack_avx2`]; the rest is scalar.
+///
+/// # Panics
+/// If a line or a destination index falls outside its slice.
+#[allow(clippy::too_many_arguments)]
+fn transpose_copy(
+    isa: Isa,
+    data: &[f32],
+    start: usize,
+    stride: usize,
+    lines: usize,
+    len: usize,
+    dst: &mut [f32],
+    dst_stride: usize,
+    off: usize,
+) {
+    if lines == 0 || len == 0 {
+        return;
+    }
+    assert!(
+        start + (lines - 1) * stride + len <= data.len()
+            && (len - 1) * dst_stride + off + lines <= dst.len(),
+        "pack: transposed copy out of bounds"
+    );
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
+    let mut l0 = 0;
+    #[cfg(target_arch = "x86_64")]
+    if matches!(isa, Isa::Avx2 | Isa::Avx512) {
+        use super::pack_avx2::transpose_lines;
+        while lines - l0 >= 4 {
+            let group = match lines - l0 {
+                8.. => 8,
+                6 | 7 => 6,
+                _ => 4,
+            };
+            let src = data[start + l0 * stride..].as_ptr();
+            let out = dst[off + l0..].as_mut_ptr();
+            // SAFETY: the ISA (AVX2, implied by the AVX-512 path's CPUs as well) was checked by
+            // the dispatcher; the assertion above keeps every line of `len` values inside
+            // `data` and every `(p, l)` destination inside `dst`.
+            let done = unsafe {
+                match group {
+                    8 => transpose_lines::<8>(src, stride, len, out, dst_stride),
+                    6 => transpose_lines::<6>(src, stride, len, out, dst_stride),
+                    _ => transpose_lines::<4>(src, stride, len, out, dst_stride),
+                }
+            };
+            for l in l0..l0 + group {
+                let line = &data[start + l * stride..start + l * stride + len];
+                for (p, &v) in line.iter().enumerate().skip(done) {
+                    dst[p * dst_stride + off + l] = v;
+                }
+            }
+            l0 += group;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = isa;
+    for l in l0..lines {
+        let line = &data[start + l * stride..start + l * stride + len];
+        for (p, &v) in line.iter().enumerate() {
+            dst[p * dst_stride + off + l] = v;
         }
     }
 }
@@ -208,4 +275,36 @@ pub(crate) fn with_buffer<R>(which: Buffer, len: usize, f: impl FnOnce(&mut [f32
     let r = f(&mut v[off..off + len]);
     key.with(|c| c.set(v));
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The transposed copy is a plain permutation of values: every ISA path, every line count
+    /// (groups of 8, 6, 4 and the scalar rest) and every length (whole 8-steps and tails) puts
+    /// value `p` of line `l` at `p·dst_stride + off + l` and touches nothing else.
+    #[test]
+    fn transpose_copy_places_every_value() {
+        for isa in crate::arch::supported() {
+            for lines in 1..=19 {
+                for len in [0, 1, 7, 8, 9, 16, 23, 40] {
+                    let stride = len + 3;
+                    let (dst_stride, off) = (lines + 5, 2);
+                    let data: Vec<f32> = (0..lines * stride).map(|x| x as f32).collect();
+                    let mut dst = vec![-1.0f32; len.max(1) * dst_stride + off];
+                    transpose_copy(isa, &data, 1, stride, lines, len, &mut dst, dst_stride, off);
+                    for (idx, &v) in dst.iter().enumerate() {
+                        let (p, l) = (idx / dst_stride, (idx % dst_stride).wrapping_sub(off));
+                        let want = if p < len && l < lines {
+                            (1 + l * stride + p) as f32
+                        } else {
+                            -1.0
+                        };
+                        assert_eq!(v, want, "{isa}: lines {lines}, len {len}, index {idx}");
+                    }
+                }
+            }
+        }
+    }
 }
