@@ -16,13 +16,25 @@ thread_local! {
 
 fn take<T: Copy>(pool: &RefCell<Vec<Vec<T>>>, len: usize, fill: T, zero: bool) -> Vec<T> {
     let mut pool = pool.borrow_mut();
-    // The smallest buffer that is large enough.
-    let best = pool
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.capacity() >= len)
-        .min_by_key(|(_, b)| b.capacity())
-        .map(|(i, _)| i);
+    // For unspecified contents, the shortest buffer already holding `len` elements (truncating it
+    // writes nothing); otherwise, or if there is none, the smallest one with the capacity, whose
+    // missing elements must be written.
+    let long_enough = (!zero)
+        .then(|| {
+            pool.iter()
+                .enumerate()
+                .filter(|(_, b)| b.len() >= len)
+                .min_by_key(|(_, b)| b.len())
+                .map(|(i, _)| i)
+        })
+        .flatten();
+    let best = long_enough.or_else(|| {
+        pool.iter()
+            .enumerate()
+            .filter(|(_, b)| b.capacity() >= len)
+            .min_by_key(|(_, b)| b.capacity())
+            .map(|(i, _)| i)
+    });
     match best {
         Some(i) => {
             let mut v = pool.swap_remove(i);
