@@ -90,6 +90,7 @@ pub fn conv2d_relu_max_pool2d_forward(
     }
     let plan = ForwardPlan::new(g, weight);
     let (scratch, z_len, p) = (plan.scratch_len(g), g.out_len(), g.out_pixels());
+    let two_by_two = pool.kernel == (2, 2) && pool.stride == (2, 2) && pool.padding == (0, 0);
     pooled
         .par_chunks_mut(o * q)
         .zip(argmax.par_chunks_mut(o * q))
@@ -98,19 +99,89 @@ pub fn conv2d_relu_max_pool2d_forward(
             with_scratch(scratch + z_len, |buf| {
                 let (s, z) = buf.split_at_mut(scratch);
                 plan.image(g, weight, xn, bias, s, z);
-                for v in z.iter_mut() {
-                    // As `vector::relu`: 0 for x ≤ 0 (and for NaN).
-                    *v = if *v > 0.0 { *v } else { 0.0 };
-                }
                 for ((zp, yp), ap) in z
-                    .chunks_exact(p)
+                    .chunks_exact_mut(p)
                     .zip(pn.chunks_exact_mut(q))
                     .zip(an.chunks_exact_mut(q))
                 {
+                    if two_by_two {
+                        relu_pool_2x2(pool.in_w, zp, yp, ap);
+                        continue;
+                    }
+                    for v in zp.iter_mut() {
+                        // As `vector::relu`: 0 for x ≤ 0 (and for NaN).
+                        *v = if *v > 0.0 { *v } else { 0.0 };
+                    }
                     max_pool2d_plane(pool, zp, yp, ap);
                 }
             })
         });
+}
+
+/// ReLU then 2×2 max pool with stride 2 of one plane `z` (`[H, w]`, `w` wide) into `y` and
+/// `argmax` (`[H/2, w/2]`): the same first-strict-maximum rule as
+/// [`max_pool2d_plane`], in one pass. After the ReLU no value is NaN, so no NaN case is needed.
+fn relu_pool_2x2(w: usize, z: &[f32], y: &mut [f32], argmax: &mut [u32]) {
+    #[cfg(target_arch = "x86_64")]
+    if matches!(
+        crate::arch::active(),
+        crate::arch::Isa::Avx2 | crate::arch::Isa::Avx512
+    ) {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above); the body is safe code.
+        unsafe { relu_pool_2x2_avx2(w, z, y, argmax) };
+        return;
+    }
+    relu_pool_2x2_body(w, z, y, argmax)
+}
+
+/// [`relu_pool_2x2_body`] compiled for AVX2.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn relu_pool_2x2_avx2(w: usize, z: &[f32], y: &mut [f32], argmax: &mut [u32]) {
+    relu_pool_2x2_body(w, z, y, argmax)
+}
+
+#[inline(always)]
+fn relu_pool_2x2_body(w: usize, z: &[f32], y: &mut [f32], argmax: &mut [u32]) {
+    let ow = w / 2;
+    let relu = |v: f32| if v > 0.0 { v } else { 0.0 };
+    for (oy, (yr, ar)) in y
+        .chunks_exact_mut(ow)
+        .zip(argmax.chunks_exact_mut(ow))
+        .enumerate()
+    {
+        let r0 = &z[2 * oy * w..][..2 * ow];
+        let r1 = &z[(2 * oy + 1) * w..][..2 * ow];
+        let base = (2 * oy * w) as u32;
+        for (ox, ((yv, av), (p0, p1))) in yr
+            .iter_mut()
+            .zip(ar.iter_mut())
+            .zip(r0.chunks_exact(2).zip(r1.chunks_exact(2)))
+            .enumerate()
+        {
+            let at0 = base + 2 * ox as u32;
+            let (mut best, mut at) = (relu(p0[0]), at0);
+            let v = relu(p0[1]);
+            (best, at) = if v > best { (v, at0 + 1) } else { (best, at) };
+            let v = relu(p1[0]);
+            (best, at) = if v > best {
+                (v, at0 + w as u32)
+            } else {
+                (best, at)
+            };
+            let v = relu(p1[1]);
+            (best, at) = if v > best {
+                (v, at0 + w as u32 + 1)
+            } else {
+                (best, at)
+            };
+            *yv = best;
+            *av = at;
+        }
+    }
 }
 
 /// The backward of [`conv2d_relu_max_pool2d_forward`]: given its `x`, `weight`, `pooled` output
