@@ -37,3 +37,9 @@ pub use loss::cross_entropy;
 pub use pool::{max_pool2d, MaxPool2dOptions};
 pub use shape::flatten_shape;
 pub use tape::{Gradients, Tape, Var};
+
+/// Gives a tensor's storage back to this thread's buffer pool (see `recycler.rs`), for a caller
+/// done with a gradient the tape produced.
+pub(crate) fn recycle(t: crate::tensor::Tensor) {
+    recycler::recycle(t)
+}
