@@ -20,8 +20,10 @@
 //! db[o] = Σ_{images, pixels} dY[o, ·]
 //! ```
 //!
-//! For stride 1 without padding or dilation (LeNet's case) on AVX2+FMA CPUs, the forward pass and
-//! the weight gradient skip `cols` and run a register-tiled direct convolution (`direct.rs`).
+//! For stride 1 without padding or dilation (LeNet's case) on AVX2+FMA CPUs, the forward pass,
+//! the weight gradient and the input gradient skip `cols` and run register-tiled direct
+//! convolutions (`direct.rs`; the input gradient as a convolution of the zero-padded `dY` with the
+//! flipped weights). `relu_pool.rs` fuses a convolution with the ReLU and max pool after it.
 //!
 //! ## Parallelism and determinism
 //!
@@ -510,7 +512,8 @@ enum Upstream<'a> {
 /// Convolution backward over a batch. Given the forward's `x` and `weight` and the upstream
 /// gradient `dy` (`[N, O, OH, OW]`), writes (overwrites)
 ///
-/// * `dx` (`[N, C, H, W]`, if asked for): `col2im(Wᵀ · dY_n)` per image;
+/// * `dx` (`[N, C, H, W]`, if asked for): `col2im(Wᵀ · dY_n)` per image (on the direct path,
+///   the same sums as a direct convolution of the zero-padded `dY_n` with the flipped weights);
 /// * `dw` (`[O, C, KH, KW]`): `Σ_n dY_n · cols_nᵀ`, accumulated over consecutive groups of
 ///   [`images_per_group`] images in parallel, then the group sums added in group order;
 /// * `db` (`[O]`, if asked for): `Σ_n Σ_pixels dY_n[o, ·]` (pixel sums per image in parallel,
