@@ -76,64 +76,9 @@ pub fn max_pool2d_forward(
     if y.is_empty() {
         return;
     }
-    let (kh, kw) = g.kernel;
-    let (sh, sw) = g.stride;
-    let (ph, pw) = g.padding;
-    let two_by_two = g.kernel == (2, 2) && g.stride == (2, 2) && g.padding == (0, 0);
-    let body = |((yp, ap), xp): ((&mut [f32], &mut [u32]), &[f32])| {
-        if two_by_two {
-            // LeNet's pool: no padding, no overlap; the same first-maximum rule, unrolled.
-            for oy in 0..oh {
-                let (r0, r1) = (2 * oy * w, (2 * oy + 1) * w);
-                for ox in 0..ow {
-                    let i = [r0 + 2 * ox, r0 + 2 * ox + 1, r1 + 2 * ox, r1 + 2 * ox + 1];
-                    let v = [xp[i[0]], xp[i[1]], xp[i[2]], xp[i[3]]];
-                    // Branch-free selects (random data makes the winner unpredictable); a
-                    // window holding a NaN takes the rare path: its first NaN wins.
-                    let (mut best, mut at) = (v[0], i[0]);
-                    for k in 1..4 {
-                        let take = v[k] > best;
-                        best = if take { v[k] } else { best };
-                        at = if take { i[k] } else { at };
-                    }
-                    if v.iter().any(|x| x.is_nan()) {
-                        let k = v.iter().position(|x| x.is_nan()).unwrap_or(0);
-                        best = v[k];
-                        at = i[k];
-                    }
-                    yp[oy * ow + ox] = best;
-                    ap[oy * ow + ox] = at as u32;
-                }
-            }
-            return;
-        }
-        for oy in 0..oh {
-            let ys = (oy * sh) as isize - ph as isize;
-            let (i0, i1) = (ys.max(0) as usize, ((ys + kh as isize) as usize).min(h));
-            for ox in 0..ow {
-                let xs = (ox * sw) as isize - pw as isize;
-                let (j0, j1) = (xs.max(0) as usize, ((xs + kw as isize) as usize).min(w));
-                let mut best = f32::NEG_INFINITY;
-                let mut at = i0 * w + j0;
-                'scan: for iy in i0..i1 {
-                    for ix in j0..j1 {
-                        let v = xp[iy * w + ix];
-                        if v > best || v.is_nan() {
-                            best = v;
-                            at = iy * w + ix;
-                            if v.is_nan() {
-                                break 'scan;
-                            }
-                        }
-                    }
-                }
-                yp[oy * ow + ox] = best;
-                ap[oy * ow + ox] = at as u32;
-            }
-        }
-    };
+    let body = |((yp, ap), xp): ((&mut [f32], &mut [u32]), &[f32])| max_pool2d_plane(g, xp, yp, ap);
     let chunk = oh * ow;
-    if planes * chunk * kh * kw < 32 * 1024 {
+    if planes * chunk * g.kernel.0 * g.kernel.1 < 32 * 1024 {
         y.chunks_mut(chunk)
             .zip(argmax.chunks_mut(chunk))
             .zip(x.chunks(h * w))
@@ -143,6 +88,100 @@ pub fn max_pool2d_forward(
             .zip(argmax.par_chunks_mut(chunk))
             .zip(x.par_chunks(h * w))
             .for_each(body);
+    }
+}
+
+/// Max-pool forward of ONE plane: `x` is `[H, W]`, `y` and `argmax` are `[OH, OW]` (overwritten),
+/// by the same rules as [`max_pool2d_forward`] (which runs this on every plane).
+///
+/// # Panics
+/// If the geometry is invalid or a slice length disagrees with it.
+pub fn max_pool2d_plane(g: &Pool2dGeometry, xp: &[f32], yp: &mut [f32], ap: &mut [u32]) {
+    #[cfg(target_arch = "x86_64")]
+    if matches!(
+        crate::arch::active(),
+        crate::arch::Isa::Avx2 | crate::arch::Isa::Avx512
+    ) {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above); the body is safe code.
+        unsafe { plane_avx2(g, xp, yp, ap) };
+        return;
+    }
+    plane_body(g, xp, yp, ap)
+}
+
+/// [`plane_body`] compiled for AVX2 (its selects vectorise 8 windows wide).
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn plane_avx2(g: &Pool2dGeometry, xp: &[f32], yp: &mut [f32], ap: &mut [u32]) {
+    plane_body(g, xp, yp, ap)
+}
+
+#[inline(always)]
+fn plane_body(g: &Pool2dGeometry, xp: &[f32], yp: &mut [f32], ap: &mut [u32]) {
+    let (oh, ow) = g.out_hw_or_panic();
+    let (h, w) = (g.in_h, g.in_w);
+    assert_eq!(xp.len(), h * w, "max_pool2d_plane: x length");
+    assert_eq!(yp.len(), oh * ow, "max_pool2d_plane: y length");
+    assert_eq!(ap.len(), oh * ow, "max_pool2d_plane: argmax length");
+    assert!(
+        h * w <= u32::MAX as usize,
+        "max_pool2d_plane: plane too large"
+    );
+    let (kh, kw) = g.kernel;
+    let (sh, sw) = g.stride;
+    let (ph, pw) = g.padding;
+    if g.kernel == (2, 2) && g.stride == (2, 2) && g.padding == (0, 0) {
+        // LeNet's pool: no padding, no overlap; the same first-maximum rule, unrolled.
+        for oy in 0..oh {
+            let (r0, r1) = (2 * oy * w, (2 * oy + 1) * w);
+            for ox in 0..ow {
+                let i = [r0 + 2 * ox, r0 + 2 * ox + 1, r1 + 2 * ox, r1 + 2 * ox + 1];
+                let v = [xp[i[0]], xp[i[1]], xp[i[2]], xp[i[3]]];
+                // Branch-free selects (random data makes the winner unpredictable); a
+                // window holding a NaN takes the rare path: its first NaN wins.
+                let (mut best, mut at) = (v[0], i[0]);
+                for k in 1..4 {
+                    let take = v[k] > best;
+                    best = if take { v[k] } else { best };
+                    at = if take { i[k] } else { at };
+                }
+                if v.iter().any(|x| x.is_nan()) {
+                    let k = v.iter().position(|x| x.is_nan()).unwrap_or(0);
+                    best = v[k];
+                    at = i[k];
+                }
+                yp[oy * ow + ox] = best;
+                ap[oy * ow + ox] = at as u32;
+            }
+        }
+        return;
+    }
+    for oy in 0..oh {
+        let ys = (oy * sh) as isize - ph as isize;
+        let (i0, i1) = (ys.max(0) as usize, ((ys + kh as isize) as usize).min(h));
+        for ox in 0..ow {
+            let xs = (ox * sw) as isize - pw as isize;
+            let (j0, j1) = (xs.max(0) as usize, ((xs + kw as isize) as usize).min(w));
+            let mut best = f32::NEG_INFINITY;
+            let mut at = i0 * w + j0;
+            'scan: for iy in i0..i1 {
+                for ix in j0..j1 {
+                    let v = xp[iy * w + ix];
+                    if v > best || v.is_nan() {
+                        best = v;
+                        at = iy * w + ix;
+                        if v.is_nan() {
+                            break 'scan;
+                        }
+                    }
+                }
+            }
+            yp[oy * ow + ox] = best;
+            ap[oy * ow + ox] = at as u32;
+        }
     }
 }
 

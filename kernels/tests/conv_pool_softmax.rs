@@ -109,7 +109,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    fn direct_path_forward_and_weight_gradient_match_direct_sums((g, n) in direct_geometry(), seed in 0u64..1000) {
+    fn direct_path_forward_and_gradients_match_direct_sums((g, n) in direct_geometry(), seed in 0u64..1000) {
         let x = values(n * g.in_len(), seed);
         let w = values(g.weight_len(), seed + 7);
         let b = values(g.out_channels, seed + 9);
@@ -123,11 +123,14 @@ proptest! {
         let dy = values(n * g.out_len(), seed + 5);
         let (oh, ow) = g.out_hw();
         let mut dw_ref = vec![0.0f64; g.weight_len()];
+        let mut dx_ref = vec![0.0f64; x.len()];
         for bi in 0..n { for o in 0..g.out_channels { for oy in 0..oh { for ox in 0..ow {
             let d = dy[((bi * g.out_channels + o) * oh + oy) * ow + ox] as f64;
             for c in 0..g.in_channels { for i in 0..g.kernel_h { for j in 0..g.kernel_w {
                 let at = tap(&g, bi, c, oy, ox, i, j).unwrap();
-                dw_ref[((o * g.in_channels + c) * g.kernel_h + i) * g.kernel_w + j] += d * x[at] as f64;
+                let wi = ((o * g.in_channels + c) * g.kernel_h + i) * g.kernel_w + j;
+                dw_ref[wi] += d * x[at] as f64;
+                dx_ref[at] += d * w[wi] as f64;
             }}}
         }}}}
         let mut dw = vec![f32::NAN; g.weight_len()];
@@ -135,6 +138,15 @@ proptest! {
         let tol = 1e-5 * (n * oh * ow) as f64 + 1e-6;
         for (a, r) in dw.iter().zip(&dw_ref) {
             prop_assert!((*a as f64 - r).abs() <= tol, "dw {} vs {}", a, r);
+        }
+        // With the input gradient (the direct transposed convolution over the padded dy).
+        let mut dx = vec![f32::NAN; x.len()];
+        let mut dw2 = vec![f32::NAN; g.weight_len()];
+        conv2d_backward(&g, n, &x, &w, &dy, Some(&mut dx), &mut dw2, None);
+        prop_assert_eq!(&dw2, &dw);
+        let tol = 1e-5 * g.out_len() as f64 + 1e-6;
+        for (a, r) in dx.iter().zip(&dx_ref) {
+            prop_assert!((*a as f64 - r).abs() <= tol, "dx {} vs {}", a, r);
         }
     }
 

@@ -28,7 +28,11 @@ impl MaxPool2dOptions {
     }
 }
 
-fn geometry(x: &[usize], opts: MaxPool2dOptions) -> Result<(Pool2dGeometry, usize, usize)> {
+/// The kernel geometry of a max pool of `x: [N, C, H, W]`, and `(OH, OW)`.
+pub(super) fn geometry(
+    x: &[usize],
+    opts: MaxPool2dOptions,
+) -> Result<(Pool2dGeometry, usize, usize)> {
     if x.len() != 4 {
         return Err(shape_error("max_pool2d", x, &[], "input [N, C, H, W]"));
     }

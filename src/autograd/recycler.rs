@@ -16,13 +16,26 @@ thread_local! {
 
 fn take<T: Copy>(pool: &RefCell<Vec<Vec<T>>>, len: usize, fill: T, zero: bool) -> Vec<T> {
     let mut pool = pool.borrow_mut();
-    // The smallest buffer that is large enough.
-    let best = pool
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| b.capacity() >= len)
-        .min_by_key(|(_, b)| b.capacity())
-        .map(|(i, _)| i);
+    // For unspecified contents, the smallest buffer that already holds `len` elements and is
+    // not more than twice as large (truncating it writes nothing; a much larger one would be
+    // cut short for the next big request, which would then refill it). Otherwise the smallest
+    // buffer with the capacity, of which only the missing elements are written.
+    let close_fit = (!zero)
+        .then(|| {
+            pool.iter()
+                .enumerate()
+                .filter(|(_, b)| b.len() >= len && b.capacity() <= 2 * len.max(1))
+                .min_by_key(|(_, b)| b.capacity())
+                .map(|(i, _)| i)
+        })
+        .flatten();
+    let best = close_fit.or_else(|| {
+        pool.iter()
+            .enumerate()
+            .filter(|(_, b)| b.capacity() >= len)
+            .min_by_key(|(_, b)| b.capacity())
+            .map(|(i, _)| i)
+    });
     match best {
         Some(i) => {
             let mut v = pool.swap_remove(i);

@@ -1,8 +1,8 @@
 //! [`Conv2d`]: a 2-D convolution layer over NCHW tensors.
 
-use crate::autograd::{self, Conv2dOptions, Tape, Var};
+use crate::autograd::{self, Conv2dOptions, MaxPool2dOptions, Tape, Var};
 use crate::error::Result;
-use crate::nn::{init::Initializer, Module, Parameter};
+use crate::nn::{init::Initializer, LayerKind, Module, Parameter};
 use crate::tensor::Tensor;
 
 /// `y = conv2d(x, W) + b` with `W: [O, C, KH, KW]`, `b: [O]` — PyTorch's `nn.Conv2d` layout and
@@ -38,6 +38,27 @@ impl Conv2d {
     }
 }
 
+impl Conv2d {
+    /// Records `max_pool2d(relu(self(x)))` as one op ([`Tape::conv2d_relu_max_pool2d`]),
+    /// registering `weight` and `bias` as [`Module::forward_tape`] does.
+    ///
+    /// # Errors
+    /// [`crate::Error::Shape`] if `x` does not fit the convolution or the pool window does not
+    /// fit its output.
+    pub fn forward_tape_relu_max_pool2d<'t>(
+        &'t self,
+        tape: &mut Tape<'t>,
+        x: Var,
+        pool: MaxPool2dOptions,
+        params: &mut Vec<Var>,
+    ) -> Result<Var> {
+        let w = tape.param_ref(&self.weight.value);
+        let b = tape.param_ref(&self.bias.value);
+        params.extend([w, b]);
+        tape.conv2d_relu_max_pool2d(x, w, Some(b), self.options, pool)
+    }
+}
+
 impl Module for Conv2d {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         autograd::conv2d(x, &self.weight.value, Some(&self.bias.value), self.options)
@@ -57,6 +78,10 @@ impl Module for Conv2d {
 
     fn parameters(&self) -> Vec<(String, &Parameter)> {
         vec![("weight".into(), &self.weight), ("bias".into(), &self.bias)]
+    }
+
+    fn kind(&self) -> Option<LayerKind<'_>> {
+        Some(LayerKind::Conv2d(self))
     }
 
     fn parameters_mut(&mut self) -> Vec<(String, &mut Parameter)> {

@@ -9,12 +9,12 @@
 //! `C` is 3 for CIFAR-10 and 1 for Fashion-MNIST, whose 28×28 images are zero-padded to 32×32
 //! first ([`pad_to`]).
 
-use crate::autograd::{Conv2dOptions, MaxPool2dOptions, Tape};
+use crate::autograd::{self, Conv2dOptions, MaxPool2dOptions, Tape};
 use crate::error::{Error, Result};
 use crate::nn::{
     init::Initializer, Conv2d, Flatten, Linear, MaxPool2d, Module, Parameter, ReLU, Sequential,
 };
-use crate::optim::{self, Optimizer};
+use crate::optim::Optimizer;
 use crate::tensor::Tensor;
 
 /// Number of layers up to and including the ReLU after `fc2` (the feature layer).
@@ -153,8 +153,13 @@ impl LeNet5 {
         labels: &[usize],
         optimizer: &mut dyn Optimizer,
     ) -> Result<f32> {
-        let mut params = self.parameters_mut();
-        optim::zero_grad(&mut params);
+        // zero_grad, giving the old gradients' storage back to the tape's buffer pool (dropping
+        // them made the next step allocate, zero and page-fault fresh buffers).
+        for (_, p) in self.body.parameters_mut() {
+            if let Some(g) = p.grad.take() {
+                autograd::recycle(g);
+            }
+        }
         let (loss, _) = self.backward(images, labels, false)?;
         let mut params = self.parameters_mut();
         optimizer.step(&mut params)?;

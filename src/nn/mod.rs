@@ -17,7 +17,7 @@ pub mod weights;
 pub use conv::Conv2d;
 pub use lenet::{pad_to, LeNet5};
 pub use linear::Linear;
-pub use module::Module;
+pub use module::{LayerKind, Module};
 pub use parameter::Parameter;
 pub use sequential::Sequential;
 pub use stateless::{Flatten, MaxPool2d, ReLU};

@@ -1,8 +1,8 @@
 //! [`Module`]: what every layer can do.
 
-use crate::autograd::{Tape, Var};
+use crate::autograd::{MaxPool2dOptions, Tape, Var};
 use crate::error::Result;
-use crate::nn::Parameter;
+use crate::nn::{Conv2d, Parameter};
 use crate::tensor::Tensor;
 
 /// A layer or a composition of layers.
@@ -35,4 +35,23 @@ pub trait Module: Send + Sync {
     fn parameters_mut(&mut self) -> Vec<(String, &mut Parameter)> {
         Vec::new()
     }
+
+    /// What this layer is, if it can take part in a fused chain of layers (see [`LayerKind`]);
+    /// `None` (the default) for every other layer.
+    fn kind(&self) -> Option<LayerKind<'_>> {
+        None
+    }
+}
+
+/// The layers that [`crate::nn::Sequential`] can run as one fused op: a [`Conv2d`] followed by a
+/// [`crate::nn::ReLU`] and a [`crate::nn::MaxPool2d`] is recorded as
+/// [`Tape::conv2d_relu_max_pool2d`] (same numbers, less memory traffic).
+#[derive(Clone, Copy, Debug)]
+pub enum LayerKind<'a> {
+    /// A convolution layer.
+    Conv2d(&'a Conv2d),
+    /// `max(x, 0)`.
+    ReLU,
+    /// A max pool with these options.
+    MaxPool2d(MaxPool2dOptions),
 }

@@ -2,11 +2,15 @@
 
 use crate::autograd::{Tape, Var};
 use crate::error::Result;
-use crate::nn::{Module, Parameter};
+use crate::nn::{LayerKind, Module, Parameter};
 use crate::tensor::Tensor;
 
 /// A chain of named layers; parameter names are `<layer>.<param>` (`conv1.weight`), as in
 /// PyTorch's named modules.
+///
+/// When recording for training, a [`crate::nn::Conv2d`] directly followed by a
+/// [`crate::nn::ReLU`] and a [`crate::nn::MaxPool2d`] is recorded as one fused op
+/// ([`Tape::conv2d_relu_max_pool2d`]): the same numbers, without storing the convolution's output.
 #[derive(Default)]
 pub struct Sequential {
     layers: Vec<(String, Box<dyn Module>)>,
@@ -63,8 +67,23 @@ impl Module for Sequential {
         params: &mut Vec<Var>,
     ) -> Result<Var> {
         let mut h = x;
-        for (_, layer) in &self.layers {
+        let mut rest = &self.layers[..];
+        while let Some(((_, layer), after)) = rest.split_first() {
+            // conv → relu → pool: one fused op (the same numbers, no stored conv output).
+            if let [(_, relu), (_, pool), tail @ ..] = after {
+                if let (
+                    Some(LayerKind::Conv2d(conv)),
+                    Some(LayerKind::ReLU),
+                    Some(LayerKind::MaxPool2d(opts)),
+                ) = (layer.kind(), relu.kind(), pool.kind())
+                {
+                    h = conv.forward_tape_relu_max_pool2d(tape, h, opts, params)?;
+                    rest = tail;
+                    continue;
+                }
+            }
             h = layer.forward_tape(tape, h, params)?;
+            rest = after;
         }
         Ok(h)
     }

@@ -2,7 +2,7 @@
 
 use crate::autograd::{self, MaxPool2dOptions, Tape, Var};
 use crate::error::Result;
-use crate::nn::Module;
+use crate::nn::{LayerKind, Module};
 use crate::tensor::Tensor;
 
 /// Max pooling over NCHW tensors (see [`crate::autograd::MaxPool2dOptions`]).
@@ -19,6 +19,9 @@ impl Module for MaxPool2d {
     fn forward_tape<'t>(&'t self, tape: &mut Tape<'t>, x: Var, _: &mut Vec<Var>) -> Result<Var> {
         tape.max_pool2d(x, self.options)
     }
+    fn kind(&self) -> Option<LayerKind<'_>> {
+        Some(LayerKind::MaxPool2d(self.options))
+    }
 }
 
 /// `max(x, 0)` element-wise.
@@ -31,6 +34,9 @@ impl Module for ReLU {
     }
     fn forward_tape<'t>(&'t self, tape: &mut Tape<'t>, x: Var, _: &mut Vec<Var>) -> Result<Var> {
         Ok(tape.relu(x))
+    }
+    fn kind(&self) -> Option<LayerKind<'_>> {
+        Some(LayerKind::ReLU)
     }
 }
 

@@ -20,8 +20,10 @@
 //! db[o] = Σ_{images, pixels} dY[o, ·]
 //! ```
 //!
-//! For stride 1 without padding or dilation (LeNet's case) on AVX2+FMA CPUs, the forward pass and
-//! the weight gradient skip `cols` and run a register-tiled direct convolution (`direct.rs`).
+//! For stride 1 without padding or dilation (LeNet's case) on AVX2+FMA CPUs, the forward pass,
+//! the weight gradient and the input gradient skip `cols` and run register-tiled direct
+//! convolutions (`direct.rs`; the input gradient as a convolution of the zero-padded `dY` with the
+//! flipped weights). `relu_pool.rs` fuses a convolution with the ReLU and max pool after it.
 //!
 //! ## Parallelism and determinism
 //!
@@ -31,7 +33,11 @@
 //! threads ran.
 
 use crate::gemm::{sgemm, MatMut, MatRef};
+use crate::pool::Pool2dGeometry;
 use rayon::prelude::*;
+
+mod relu_pool;
+pub use relu_pool::{conv2d_relu_max_pool2d_backward, conv2d_relu_max_pool2d_forward};
 
 #[cfg(target_arch = "x86_64")]
 mod direct;
@@ -57,6 +63,21 @@ mod direct {
         _: &[f32],
         _: &[f32],
         _: Option<&[f32]>,
+        _: &mut [f32],
+        _: &mut [f32],
+    ) {
+        unreachable!()
+    }
+    pub(crate) fn input_grad_scratch(_: &Conv2dGeometry) -> usize {
+        unreachable!()
+    }
+    pub(crate) fn input_grad_weights(_: &Conv2dGeometry, _: &[f32]) -> Vec<f32> {
+        unreachable!()
+    }
+    pub(crate) fn input_grad_image(
+        _: &Conv2dGeometry,
+        _: &[f32],
+        _: &[f32],
         _: &mut [f32],
         _: &mut [f32],
     ) {
@@ -256,6 +277,31 @@ pub fn col2im(g: &Conv2dGeometry, cols: &[f32], dx: &mut [f32]) {
     let (oh, ow) = g.out_hw();
     check_len("col2im: dx", dx.len(), g.in_len());
     check_len("col2im: cols", cols.len(), g.col_rows() * oh * ow);
+    #[cfg(target_arch = "x86_64")]
+    if matches!(
+        crate::arch::active(),
+        crate::arch::Isa::Avx2 | crate::arch::Isa::Avx512
+    ) {
+        // SAFETY: the CPU supports AVX2 and FMA (checked just above); the body is safe code.
+        unsafe { col2im_avx2(g, cols, dx) };
+        return;
+    }
+    col2im_body(g, cols, dx)
+}
+
+/// [`col2im_body`] compiled for AVX2 (its short row additions vectorise 8 wide).
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn col2im_avx2(g: &Conv2dGeometry, cols: &[f32], dx: &mut [f32]) {
+    col2im_body(g, cols, dx)
+}
+
+#[inline(always)]
+fn col2im_body(g: &Conv2dGeometry, cols: &[f32], dx: &mut [f32]) {
+    let (oh, ow) = g.out_hw();
     let (kh, kw) = (g.kernel_h, g.kernel_w);
     let (sh, sw) = g.stride;
     let (ph, pw) = g.padding;
@@ -314,6 +360,29 @@ fn with_scratch<R>(len: usize, f: impl FnOnce(&mut [f32]) -> R) -> R {
     })
 }
 
+/// `Σ x` in a fixed order that vectorises: eight running sums (element `i` goes to sum `i mod 8`,
+/// the tail to the first ones), then added pairwise. Depends only on `x`.
+fn plane_sum(x: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    let chunks = x.chunks_exact(8);
+    let tail = chunks.remainder();
+    for c in chunks {
+        for (l, &v) in lanes.iter_mut().zip(c) {
+            *l += v;
+        }
+    }
+    for (l, &v) in lanes.iter_mut().zip(tail) {
+        *l += v;
+    }
+    let q = [
+        lanes[0] + lanes[4],
+        lanes[1] + lanes[5],
+        lanes[2] + lanes[6],
+        lanes[3] + lanes[7],
+    ];
+    (q[0] + q[2]) + (q[1] + q[3])
+}
+
 fn is_one_by_one(g: &Conv2dGeometry) -> bool {
     g.kernel_h == 1 && g.kernel_w == 1 && g.stride == (1, 1) && g.padding == (0, 0)
 }
@@ -322,6 +391,75 @@ fn is_one_by_one(g: &Conv2dGeometry) -> bool {
 /// count), so the order of the final sum is fixed.
 pub fn images_per_group(batch: usize) -> usize {
     batch.div_ceil(16).max(1)
+}
+
+/// How one image's forward is computed: the direct kernel (with the weights transposed once per
+/// batch) or `im2col` + [`sgemm`].
+enum ForwardPlan {
+    Direct(Vec<f32>),
+    Lowered,
+}
+
+impl ForwardPlan {
+    fn new(g: &Conv2dGeometry, weight: &[f32]) -> Self {
+        if direct::available(g) && !is_one_by_one(g) {
+            ForwardPlan::Direct(direct::transpose_weights(g, weight))
+        } else {
+            ForwardPlan::Lowered
+        }
+    }
+
+    /// Scratch one image needs.
+    fn scratch_len(&self, g: &Conv2dGeometry) -> usize {
+        match self {
+            ForwardPlan::Direct(_) => direct::forward_scratch(g),
+            ForwardPlan::Lowered if is_one_by_one(g) => 0,
+            ForwardPlan::Lowered => g.col_rows() * g.out_pixels(),
+        }
+    }
+
+    /// One image: `yn` (`[O, OH, OW]`, overwritten) = bias + convolution of `xn` (`[C, H, W]`).
+    fn image(
+        &self,
+        g: &Conv2dGeometry,
+        weight: &[f32],
+        xn: &[f32],
+        bias: Option<&[f32]>,
+        scratch: &mut [f32],
+        yn: &mut [f32],
+    ) {
+        let wt = match self {
+            ForwardPlan::Direct(wt) => {
+                return direct::forward_image(g, xn, wt, bias, scratch, yn);
+            }
+            ForwardPlan::Lowered => weight,
+        };
+        let (p, rows, o) = (g.out_pixels(), g.col_rows(), g.out_channels);
+        let beta = match bias {
+            Some(b) => {
+                for (plane, &bo) in yn.chunks_exact_mut(p).zip(b) {
+                    plane.fill(bo);
+                }
+                1.0
+            }
+            None => 0.0,
+        };
+        let w = MatRef::row_major(wt, o, rows);
+        let src: &[f32] = if is_one_by_one(g) {
+            xn
+        } else {
+            let cols = &mut scratch[..rows * p];
+            im2col(g, xn, cols);
+            cols
+        };
+        sgemm(
+            1.0,
+            w,
+            MatRef::row_major(src, rows, p),
+            beta,
+            MatMut::row_major(yn, o, p),
+        );
+    }
 }
 
 /// Convolution forward over a batch: `x` is `[N, C, H, W]`, `weight` `[O, C, KH, KW]`, `bias`
@@ -337,70 +475,49 @@ pub fn conv2d_forward(
     bias: Option<&[f32]>,
     y: &mut [f32],
 ) {
-    let p = g.out_pixels();
-    let (rows, o) = (g.col_rows(), g.out_channels);
     check_len("conv2d_forward: x", x.len(), batch * g.in_len());
     check_len("conv2d_forward: weight", weight.len(), g.weight_len());
     check_len("conv2d_forward: y", y.len(), batch * g.out_len());
     if let Some(b) = bias {
-        check_len("conv2d_forward: bias", b.len(), o);
+        check_len("conv2d_forward: bias", b.len(), g.out_channels);
     }
     if batch == 0 || g.out_len() == 0 {
         return;
     }
-    if direct::available(g) && !is_one_by_one(g) {
-        let wt = direct::transpose_weights(g, weight);
-        y.par_chunks_mut(g.out_len())
-            .zip(x.par_chunks(g.in_len()))
-            .for_each(|(yn, xn)| {
-                with_scratch(direct::forward_scratch(g), |s| {
-                    direct::forward_image(g, xn, &wt, bias, s, yn)
-                })
-            });
-        return;
-    }
-    let one_by_one = is_one_by_one(g);
-    let w = MatRef::row_major(weight, o, rows);
-    let image = |(yn, xn): (&mut [f32], &[f32])| {
-        let beta = match bias {
-            Some(b) => {
-                for (plane, &bo) in yn.chunks_exact_mut(p).zip(b) {
-                    plane.fill(bo);
-                }
-                1.0
-            }
-            None => 0.0,
-        };
-        let mut gemm = |src: &[f32]| {
-            sgemm(
-                1.0,
-                w,
-                MatRef::row_major(src, rows, p),
-                beta,
-                MatMut::row_major(yn, o, p),
-            )
-        };
-        if one_by_one {
-            gemm(xn);
-        } else {
-            with_scratch(rows * p, |cols| {
-                im2col(g, xn, cols);
-                gemm(cols);
-            });
-        }
-    };
+    let plan = ForwardPlan::new(g, weight);
     y.par_chunks_mut(g.out_len())
         .zip(x.par_chunks(g.in_len()))
-        .for_each(image);
+        .for_each(|(yn, xn)| {
+            with_scratch(plan.scratch_len(g), |s| {
+                plan.image(g, weight, xn, bias, s, yn)
+            })
+        });
+}
+
+/// Where the backward gets each image's `∂L/∂y` (the gradient at the convolution's output).
+#[derive(Clone, Copy)]
+enum Upstream<'a> {
+    /// `dy` itself, `[N, O, OH, OW]`.
+    Dense(&'a [f32]),
+    /// Behind a ReLU and a max pool (see [`relu_pool`]): `dy[n, o, a] = Σ` of the pooled
+    /// gradients `dp[n, o, q]` whose window's argmax is `a`, where the pooled output `p > 0`.
+    ReluPool {
+        pool: &'a Pool2dGeometry,
+        pooled: &'a [f32],
+        argmax: &'a [u32],
+        dp: &'a [f32],
+    },
 }
 
 /// Convolution backward over a batch. Given the forward's `x` and `weight` and the upstream
 /// gradient `dy` (`[N, O, OH, OW]`), writes (overwrites)
 ///
-/// * `dx` (`[N, C, H, W]`, if asked for): `col2im(Wᵀ · dY_n)` per image;
+/// * `dx` (`[N, C, H, W]`, if asked for): `col2im(Wᵀ · dY_n)` per image (on the direct path,
+///   the same sums as a direct convolution of the zero-padded `dY_n` with the flipped weights);
 /// * `dw` (`[O, C, KH, KW]`): `Σ_n dY_n · cols_nᵀ`, accumulated over consecutive groups of
 ///   [`images_per_group`] images in parallel, then the group sums added in group order;
-/// * `db` (`[O]`, if asked for): `Σ_n Σ_pixels dY_n[o, ·]`.
+/// * `db` (`[O]`, if asked for): `Σ_n Σ_pixels dY_n[o, ·]` (pixel sums per image in parallel,
+///   added in image order).
 ///
 /// # Panics
 /// If the geometry is invalid or a slice length disagrees with it and `batch`.
@@ -415,28 +532,41 @@ pub fn conv2d_backward(
     dw: &mut [f32],
     db: Option<&mut [f32]>,
 ) {
+    check_len("conv2d_backward: dy", dy.len(), batch * g.out_len());
+    backward_batch(g, batch, x, weight, Upstream::Dense(dy), dx, dw, db);
+}
+
+/// The backward of [`conv2d_backward`] and [`conv2d_relu_max_pool2d_backward`]; `up` says where
+/// each image's `∂L/∂y` comes from (already checked by the caller).
+#[allow(clippy::too_many_arguments)]
+fn backward_batch(
+    g: &Conv2dGeometry,
+    batch: usize,
+    x: &[f32],
+    weight: &[f32],
+    up: Upstream<'_>,
+    dx: Option<&mut [f32]>,
+    dw: &mut [f32],
+    db: Option<&mut [f32]>,
+) {
     let p = g.out_pixels();
     let (rows, o) = (g.col_rows(), g.out_channels);
     check_len("conv2d_backward: x", x.len(), batch * g.in_len());
     check_len("conv2d_backward: weight", weight.len(), g.weight_len());
-    check_len("conv2d_backward: dy", dy.len(), batch * g.out_len());
     check_len("conv2d_backward: dw", dw.len(), g.weight_len());
     if let Some(dx) = dx.as_deref() {
         check_len("conv2d_backward: dx", dx.len(), batch * g.in_len());
     }
-    if let Some(db) = db {
+    if let Some(db) = db.as_deref() {
         check_len("conv2d_backward: db", db.len(), o);
-        db.fill(0.0);
-        for dyn_ in dy.chunks_exact(g.out_len().max(1)) {
-            for (acc, plane) in db.iter_mut().zip(dyn_.chunks_exact(p.max(1))) {
-                *acc += plane.iter().sum::<f32>();
-            }
-        }
     }
     dw.fill(0.0);
     if batch == 0 || g.out_len() == 0 {
         if let Some(dx) = dx {
             dx.fill(0.0);
+        }
+        if let Some(db) = db {
+            db.fill(0.0);
         }
         return;
     }
@@ -451,27 +581,71 @@ pub fn conv2d_backward(
             .map(|mut v| std::mem::take(&mut *v))
             .unwrap_or_default()
     });
-    if cached.len() < groups * wlen {
-        cached.resize(groups * wlen, 0.0);
+    // Per group: its dW partial sum; per image: its bias-gradient pixel sums.
+    let (parts_len, db_len) = (groups * wlen, batch * o);
+    if cached.len() < parts_len + db_len {
+        cached.resize(parts_len + db_len, 0.0);
     }
     std::mem::swap(&mut owned, &mut cached);
-    let dw_parts = &mut owned[..groups * wlen];
-    // One group: its images in order, dW accumulated into the group's slot.
+    let (dw_parts, db_images) = owned[..parts_len + db_len].split_at_mut(parts_len);
+    let want_db = db.is_some();
     let use_direct = direct::available(g) && !one_by_one;
-    let work = |gi: usize, dw_g: &mut [f32], mut dx_g: Option<&mut [f32]>| {
-        let cols_len = if one_by_one {
-            0
-        } else if use_direct {
-            direct::dw_scratch(g)
-        } else {
-            rows * p
-        };
-        let dcols_len = if one_by_one { 0 } else { rows * p };
-        with_scratch(cols_len + dcols_len, |buf| {
-            let (cols, dcols) = buf.split_at_mut(cols_len);
+    let cols_len = if one_by_one {
+        0
+    } else if use_direct {
+        direct::dw_scratch(g)
+    } else {
+        rows * p
+    };
+    // The input gradient: direct (over the zero-padded dy) where the direct path runs,
+    // otherwise `Wᵀ·dY` (into `dcols`, then `col2im`).
+    let dx_weights = (use_direct && dx.is_some()).then(|| direct::input_grad_weights(g, weight));
+    let dcols_len = if one_by_one || dx.is_none() {
+        0
+    } else if use_direct {
+        direct::input_grad_scratch(g)
+    } else {
+        rows * p
+    };
+    let dy_len = match up {
+        Upstream::Dense(_) => 0,
+        Upstream::ReluPool { .. } => g.out_len(),
+    };
+    // One group: its images in order, dW accumulated into the group's slot.
+    let work = |gi: usize, dw_g: &mut [f32], db_g: &mut [f32], mut dx_g: Option<&mut [f32]>| {
+        with_scratch(cols_len + dcols_len + dy_len, |buf| {
+            let (cols, rest) = buf.split_at_mut(cols_len);
+            let (dcols, dy_buf) = rest.split_at_mut(dcols_len);
             for (k, n) in (gi * group..((gi + 1) * group).min(batch)).enumerate() {
                 let xn = &x[n * g.in_len()..(n + 1) * g.in_len()];
-                let dy_n = &dy[n * g.out_len()..(n + 1) * g.out_len()];
+                let dy_n: &[f32] = match up {
+                    Upstream::Dense(dy) => &dy[n * g.out_len()..(n + 1) * g.out_len()],
+                    Upstream::ReluPool {
+                        pool,
+                        pooled,
+                        argmax,
+                        dp,
+                    } => {
+                        let q = pooled.len() / batch;
+                        let r = n * q..(n + 1) * q;
+                        relu_pool::route_image(
+                            pool,
+                            &pooled[r.clone()],
+                            &argmax[r.clone()],
+                            &dp[r],
+                            dy_buf,
+                        );
+                        dy_buf
+                    }
+                };
+                if want_db {
+                    for (acc, plane) in db_g[k * o..(k + 1) * o]
+                        .iter_mut()
+                        .zip(dy_n.chunks_exact(p))
+                    {
+                        *acc = plane_sum(plane);
+                    }
+                }
                 let dyn_ = MatRef::row_major(dy_n, o, p);
                 if use_direct {
                     direct::weight_grad_image(g, xn, dy_n, cols, dw_g, k > 0);
@@ -493,7 +667,9 @@ pub fn conv2d_backward(
                 }
                 if let Some(dx_g) = dx_g.as_deref_mut() {
                     let dx_n = &mut dx_g[k * g.in_len()..(k + 1) * g.in_len()];
-                    if one_by_one {
+                    if let Some(wt) = &dx_weights {
+                        direct::input_grad_image(g, dy_n, wt, dcols, dx_n);
+                    } else if one_by_one {
                         sgemm(1.0, w.t(), dyn_, 0.0, MatMut::row_major(dx_n, rows, p));
                     } else {
                         sgemm(1.0, w.t(), dyn_, 0.0, MatMut::row_major(dcols, rows, p));
@@ -503,20 +679,29 @@ pub fn conv2d_backward(
             }
         });
     };
+    let parts = dw_parts
+        .par_chunks_mut(wlen)
+        .zip(db_images.par_chunks_mut(group * o));
     match dx {
-        Some(dx) => dw_parts
-            .par_chunks_mut(wlen)
+        Some(dx) => parts
             .zip(dx.par_chunks_mut(group * g.in_len()))
             .enumerate()
-            .for_each(|(gi, (dw_g, dx_g))| work(gi, dw_g, Some(dx_g))),
-        None => dw_parts
-            .par_chunks_mut(wlen)
+            .for_each(|(gi, ((dw_g, db_g), dx_g))| work(gi, dw_g, db_g, Some(dx_g))),
+        None => parts
             .enumerate()
-            .for_each(|(gi, dw_g)| work(gi, dw_g, None)),
+            .for_each(|(gi, (dw_g, db_g))| work(gi, dw_g, db_g, None)),
     }
     for part in dw_parts.chunks_exact(wlen) {
         for (acc, v) in dw.iter_mut().zip(part) {
             *acc += v;
+        }
+    }
+    if let Some(db) = db {
+        db.fill(0.0);
+        for image in db_images.chunks_exact(o) {
+            for (acc, v) in db.iter_mut().zip(image) {
+                *acc += v;
+            }
         }
     }
     PARTIALS.with(|c| {
