@@ -135,19 +135,20 @@ unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<
 ) {
     // SAFETY: every pointer offset below stays within the panels and tile the caller vouched for.
     unsafe {
+        if t.b_prefetch == 0 && t.mr == MR && t.nr == NV * V::LANES && t.csc == 1 {
+            // Full tile over a packed panel into unit-stride rows: the family's whole-tile
+            // kernel, if it has one (the same FMAs in the same order as below; it prefetches C
+            // itself).
+            if P::full_tile(t.a, b, t.kc, c, t.rsc, t.alpha, t.beta) {
+                return;
+            }
+        }
         if t.beta != 0.0 {
             // Ask for the C tile early: its rows are far apart and rarely cached. (With β = 0
             // it is only written, and the store buffer hides the misses.)
             for i in 0..t.mr {
                 V::prefetch(c.wrapping_add(i * t.rsc));
                 V::prefetch(c.wrapping_add(i * t.rsc + (t.nr - 1) * t.csc));
-            }
-        }
-        if t.b_prefetch == 0 && t.mr == MR && t.nr == NV * V::LANES && t.csc == 1 {
-            // Full tile over a packed panel into unit-stride rows: the family's whole-tile
-            // kernel, if it has one (the same FMAs in the same order as below).
-            if P::full_tile(t.a, b, t.kc, c, t.rsc, t.alpha, t.beta) {
-                return;
             }
         }
         let mut ab = [[V::zero(); NV]; MR];
