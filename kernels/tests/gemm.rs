@@ -337,3 +337,48 @@ fn bad_stride_panics() {
     let a = vec![0.0f32; 12];
     let _ = MatRef::strided(&a, 3, 4, 5, 1);
 }
+
+/// A row's values do not depend on which register tile it falls in: shifting A down by one
+/// row moves rows between full tiles (the AVX2 whole-tile assembly kernel) and the ragged last
+/// tile (the generic update), and every row must come out with the same bits. Deep enough for
+/// the assembly depth loop (k > 32, with a remainder of the 4-step unrolling), wide enough for
+/// the blocked path; β = 0 (C poisoned) and β = 1. On AVX2, 50 columns take the 6 × 16 tile
+/// and 72 the 4 × 24 one (for both row counts).
+#[test]
+fn rows_bit_identical_in_full_and_edge_tiles() {
+    let (m, k) = (40, 103);
+    for (n, isa) in [50, 72]
+        .into_iter()
+        .flat_map(|n| arch::supported().into_iter().map(move |isa| (n, isa)))
+    {
+        let a = fill(21, m * k);
+        let b = fill(22, k * n);
+        let c0 = fill(23, (m + 1) * n);
+        let mut a_shifted = fill(24, k);
+        a_shifted.extend_from_slice(&a);
+        for beta in [0.0f32, 1.0] {
+            let run = |a: &[f32], rows: usize, c_init: &[f32]| {
+                let mut c = c_init.to_vec();
+                if beta == 0.0 {
+                    c.iter_mut().for_each(|x| *x = f32::NAN);
+                }
+                sgemm_with(
+                    isa,
+                    2.5,
+                    MatRef::row_major(a, rows, k),
+                    MatRef::row_major(&b, k, n),
+                    beta,
+                    MatMut::row_major(&mut c, rows, n),
+                );
+                c.iter().map(|x| x.to_bits()).collect::<Vec<u32>>()
+            };
+            let plain = run(&a, m, &c0[n..]);
+            let shifted = run(&a_shifted, m + 1, &c0);
+            assert_eq!(
+                plain,
+                shifted[n..],
+                "{isa}, n = {n}, β = {beta}: a row depends on its tile"
+            );
+        }
+    }
+}

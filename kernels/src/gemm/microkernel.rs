@@ -135,6 +135,14 @@ unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<
 ) {
     // SAFETY: every pointer offset below stays within the panels and tile the caller vouched for.
     unsafe {
+        if t.b_prefetch == 0 && t.mr == MR && t.nr == NV * V::LANES && t.csc == 1 {
+            // Full tile over a packed panel into unit-stride rows: the family's whole-tile
+            // kernel, if it has one (the same FMAs in the same order as below; it prefetches C
+            // itself).
+            if P::full_tile(t.a, b, t.kc, c, t.rsc, t.alpha, t.beta) {
+                return;
+            }
+        }
         if t.beta != 0.0 {
             // Ask for the C tile early: its rows are far apart and rarely cached. (With β = 0
             // it is only written, and the store buffer hides the misses.)
@@ -231,6 +239,29 @@ pub(crate) trait PackedSteps<V: SimdF32, const MR: usize, const NV: usize> {
         b_rs: usize,
         prefetch: usize,
     );
+
+    /// The whole full tile in one piece, if this family has such a kernel (returns `false`
+    /// and does nothing otherwise): `C[0..MR, 0..NR] = α·Ã·B̃ + β·C` over a packed B panel
+    /// (row stride NR) with C rows `rsc` apart and unit column stride. Must give exactly what
+    /// [`PackedSteps::run`] followed by the vector C update of the tile body gives: the steps
+    /// in order p = 0, 1, … from zero, one FMA each, then `acc·α` (β = 0, C not read) or
+    /// `fma(C, β, acc·α)`.
+    ///
+    /// # Safety
+    /// As [`PackedSteps::run`], and the `MR × NR` tile of C at `c` (row stride `rsc`, column
+    /// stride 1) is valid for reads and writes and touched by no other thread.
+    #[inline(always)]
+    unsafe fn full_tile(
+        _a: *const f32,
+        _b: *const f32,
+        _kc: usize,
+        _c: *mut f32,
+        _rsc: usize,
+        _alpha: f32,
+        _beta: f32,
+    ) -> bool {
+        false
+    }
 }
 
 /// The generic depth loop, one step per iteration. (Unrolling it by four with an A prefetch
