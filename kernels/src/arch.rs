@@ -51,6 +51,13 @@ impl Isa {
             .find(|isa| isa.name().eq_ignore_ascii_case(name.trim()))
     }
 
+    /// Whether code compiled for AVX2 + FMA may run under this path: for `Avx2`, and for
+    /// `Avx512` on a CPU that also has AVX2 and FMA (every AVX-512 CPU does, but it is checked,
+    /// not assumed). Kernels without an AVX-512 build use their AVX2 build under `Avx512`.
+    pub fn runs_avx2_fma(self) -> bool {
+        matches!(self, Isa::Avx2 | Isa::Avx512) && Isa::Avx2.is_supported()
+    }
+
     /// Whether the CPU this process runs on can execute this path.
     pub fn is_supported(self) -> bool {
         match self {
@@ -231,26 +238,6 @@ fn parse_cache_size(s: &str) -> Option<usize> {
     digits.trim().parse::<usize>().ok()?.checked_mul(unit)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_sysfs_sizes() {
-        assert_eq!(parse_cache_size("32K\n"), Some(32 * 1024));
-        assert_eq!(parse_cache_size("32768K"), Some(32 * 1024 * 1024));
-        assert_eq!(parse_cache_size("1M"), Some(1024 * 1024));
-        assert_eq!(parse_cache_size("4096"), Some(4096));
-        assert_eq!(parse_cache_size("big"), None);
-    }
-
-    #[test]
-    fn missing_directory_gives_fallbacks() {
-        let c = read_cache_sizes("/nonexistent/lepton/cache");
-        assert_eq!(c, CacheSizes::FALLBACK);
-    }
-}
-
 /// Runs a burst of independent fused multiply-adds on `isa` and returns
 /// `(flops performed, a value depending on every result)`: the caller times it to measure the
 /// core's peak f32 FMA rate (`lepton bench peak`). Twelve independent accumulator registers
@@ -352,5 +339,25 @@ unsafe fn burst_generic<V: crate::simd::SimdF32>(x: V, y: V, iterations: usize) 
         }
         let flops = 2.0 * 12.0 * V::LANES as f64 * iterations as f64;
         (flops, s.reduce_sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sysfs_sizes() {
+        assert_eq!(parse_cache_size("32K\n"), Some(32 * 1024));
+        assert_eq!(parse_cache_size("32768K"), Some(32 * 1024 * 1024));
+        assert_eq!(parse_cache_size("1M"), Some(1024 * 1024));
+        assert_eq!(parse_cache_size("4096"), Some(4096));
+        assert_eq!(parse_cache_size("big"), None);
+    }
+
+    #[test]
+    fn missing_directory_gives_fallbacks() {
+        let c = read_cache_sizes("/nonexistent/lepton/cache");
+        assert_eq!(c, CacheSizes::FALLBACK);
     }
 }

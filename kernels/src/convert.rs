@@ -33,7 +33,7 @@ pub fn u8_affine_with(isa: Isa, src: &[u8], dst: &mut [f32], a: f32, b: f32) {
     );
     match isa {
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 | Isa::Avx512 if Isa::Avx2.is_supported() => {
+        isa if isa.runs_avx2_fma() => {
             // SAFETY: AVX2 was detected on this CPU just above.
             unsafe { avx2(src, dst, a, b) }
         }

@@ -98,10 +98,7 @@ pub fn max_pool2d_forward(
 /// If the geometry is invalid or a slice length disagrees with it.
 pub fn max_pool2d_plane(g: &Pool2dGeometry, xp: &[f32], yp: &mut [f32], ap: &mut [u32]) {
     #[cfg(target_arch = "x86_64")]
-    if matches!(
-        crate::arch::active(),
-        crate::arch::Isa::Avx2 | crate::arch::Isa::Avx512
-    ) {
+    if crate::arch::active().runs_avx2_fma() {
         // SAFETY: the CPU supports AVX2 and FMA (checked just above); the body is safe code.
         unsafe { plane_avx2(g, xp, yp, ap) };
         return;

@@ -2,6 +2,8 @@
 //!
 //! * `LEPTON_ISA` names parse case-insensitively; an unknown or unsupported request is an
 //!   `IsaError` whose message says what was asked and what this CPU supports.
+//! * Kernels with only an AVX2 + FMA build run it under `Avx2` and `Avx512`, and only where the
+//!   CPU has both features.
 //! * Cache sizes are read from a sysfs-like directory (`index*/level`, `type`, `size`); missing
 //!   levels fall back to 32 KiB / 512 KiB / 8 MiB.
 //! * GEMM block sizes satisfy the BLIS constraints: `KC·NR·4` bytes of B̃ fit in about half of
@@ -82,5 +84,17 @@ fn blocking_fits_the_caches() {
     for isa in arch::supported() {
         let b = blocking(isa);
         assert!(b.mc >= b.mr && b.nc >= b.nr && b.kc > 0, "{isa}: {b:?}");
+    }
+}
+
+/// Kernels that only have an AVX2 build run it under `Avx2` and `Avx512`, and only where the CPU
+/// really has AVX2 and FMA; never under the scalar, portable or NEON paths.
+#[test]
+fn avx2_builds_run_only_where_avx2_and_fma_exist() {
+    for isa in [Isa::Scalar, Isa::Portable, Isa::Neon] {
+        assert!(!isa.runs_avx2_fma(), "{isa}");
+    }
+    for isa in [Isa::Avx2, Isa::Avx512] {
+        assert_eq!(isa.runs_avx2_fma(), Isa::Avx2.is_supported(), "{isa}");
     }
 }

@@ -21,7 +21,7 @@
 //! past a row's end are computed and discarded.
 
 use super::Conv2dGeometry;
-use crate::arch::{self, Isa};
+use crate::arch;
 
 /// Output-channel tile.
 const OB: usize = 6;
@@ -33,7 +33,7 @@ pub(crate) fn available(g: &Conv2dGeometry) -> bool {
     g.stride == (1, 1)
         && g.padding == (0, 0)
         && g.dilation == (1, 1)
-        && matches!(arch::active(), Isa::Avx2 | Isa::Avx512)
+        && arch::active().runs_avx2_fma()
 }
 
 /// Output channels rounded up to both forward tiles (6 of the pixel-vectorised tile, 16 of the

@@ -278,10 +278,7 @@ pub fn col2im(g: &Conv2dGeometry, cols: &[f32], dx: &mut [f32]) {
     check_len("col2im: dx", dx.len(), g.in_len());
     check_len("col2im: cols", cols.len(), g.col_rows() * oh * ow);
     #[cfg(target_arch = "x86_64")]
-    if matches!(
-        crate::arch::active(),
-        crate::arch::Isa::Avx2 | crate::arch::Isa::Avx512
-    ) {
+    if crate::arch::active().runs_avx2_fma() {
         // SAFETY: the CPU supports AVX2 and FMA (checked just above); the body is safe code.
         unsafe { col2im_avx2(g, cols, dx) };
         return;

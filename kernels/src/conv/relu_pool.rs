@@ -123,10 +123,7 @@ pub fn conv2d_relu_max_pool2d_forward(
 /// [`max_pool2d_plane`], in one pass. After the ReLU no value is NaN, so no NaN case is needed.
 fn relu_pool_2x2(w: usize, z: &[f32], y: &mut [f32], argmax: &mut [u32]) {
     #[cfg(target_arch = "x86_64")]
-    if matches!(
-        crate::arch::active(),
-        crate::arch::Isa::Avx2 | crate::arch::Isa::Avx512
-    ) {
+    if crate::arch::active().runs_avx2_fma() {
         // SAFETY: the CPU supports AVX2 and FMA (checked just above); the body is safe code.
         unsafe { relu_pool_2x2_avx2(w, z, y, argmax) };
         return;

@@ -179,7 +179,7 @@ fn transpose_copy(
     #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut l0 = 0;
     #[cfg(target_arch = "x86_64")]
-    if matches!(isa, Isa::Avx2 | Isa::Avx512) {
+    if isa.runs_avx2_fma() {
         use super::pack_avx2::transpose_lines;
         while lines - l0 >= 4 {
             let group = match lines - l0 {
