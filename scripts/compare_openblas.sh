@@ -10,11 +10,15 @@
 # only, and the core OpenBLAS reports (openblas_get_corename) is printed.
 #
 # Usage: scripts/compare_openblas.sh [--threads "1 2"] [--seconds S] [--shapes square|lenet|all]
-#                                    [--batches "4 64"] [--markdown]
+#                                    [--batches "4 64"] [--rounds R] [--markdown]
 # Each timing is the median of repeated calls over at least S seconds (default 0.5); take the
 # whole run under `flock /tmp/lepton-bench.lock` on a shared machine. Besides the ratios of the
 # medians, the table gives ratios by CPU time per call and of the fastest call of each library
-# (the call least disturbed by other processes). LEPTON_BIN=path measures that `lepton` binary
+# (the call least disturbed by other processes). With --rounds R (default 1) every shape is
+# measured R times in turn (ours, OpenBLAS, MKL, ours, …): GFLOPS and "% peak" are then medians
+# over the rounds and each ratio is the median of the R ratios measured seconds apart — the
+# steadiest figure on a noisy machine. "% peak" divides by the FMA rate that `lepton bench gemm`
+# probes between its own calls (same load). LEPTON_BIN=path measures that `lepton` binary
 # instead of building this checkout (before/after comparisons).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +28,7 @@ SECONDS_PER=0.5
 SHAPES=all
 BATCHES="4 64"
 MARKDOWN=0
+ROUNDS=1
 PYTHON=${PYTHON:-/work/venv/bin/python}
 CORETYPE=${OPENBLAS_CORETYPE_FOR_BENCH:-Zen}
 while [ $# -gt 0 ]; do
@@ -32,6 +37,7 @@ while [ $# -gt 0 ]; do
     --seconds) SECONDS_PER="$2"; shift 2 ;;
     --shapes) SHAPES="$2"; shift 2 ;;
     --batches) BATCHES="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --markdown) MARKDOWN=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -140,10 +146,13 @@ shapes() {
 field() { sed -E "s/.*\"$1\":\"?([^,\"}]*).*/\1/"; }
 # A numeric field, or nothing if the line lacks it.
 num() { grep -o "\"$1\":[^,}]*" | head -1 | cut -d: -f2; }
+# The median of the arguments (numbers, or "-" when a value is missing).
+median() { printf '%s\n' "$@" | grep -v '^-$' | sort -g | awk '{a[NR]=$1} END{if (NR == 0) print "-"; else print a[int((NR+1)/2)]}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{if (a == "" || b == "" || b == 0) printf "-"; else printf "%.2f", a/b}'; }
 
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'); CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "# OpenBLAS with OPENBLAS_CORETYPE=$CORETYPE reports core: $(OPENBLAS_CORETYPE=$CORETYPE "$WORK/openblas_gemm" 8 8 8 0 0 1 0 | field core)"
+echo "# rounds per shape: $ROUNDS (medians over rounds; ratios are medians of per-round ratios)"
 echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__, "mkl" if torch.backends.mkl.is_available() else "no-mkl")')"
 $LEPTON bench peak | sed 's/^/# peak: /'
 if [ $MARKDOWN = 1 ]; then
@@ -158,16 +167,22 @@ shapes | while read -r m n k ta tb label; do
     [ "$ta" = 1 ] && flags="$flags --trans-a"
     [ "$tb" = 1 ] && flags="$flags --trans-b"
     op="$([ "$ta" = 1 ] && echo Aᵀ || echo A)$([ "$tb" = 1 ] && echo Bᵀ || echo B)"
-    ours=$($LEPTON bench gemm --m "$m" --n "$n" --k "$k" $flags --threads "$t" --seconds "$SECONDS_PER" --json)
-    ob=$(OPENBLAS_CORETYPE=$CORETYPE "$WORK/openblas_gemm" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER")
-    tc=$("$PYTHON" "$WORK/torch_gemm.py" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER")
-    g=$(echo "$ours" | field gflops); pct=$(echo "$ours" | field percent_of_peak)
-    go=$(echo "$ob" | field gflops); gt=$(echo "$tc" | field gflops)
-    r1=$(ratio "$g" "$go"); r2=$(ratio "$g" "$gt")
-    c1=$(ratio "$(echo "$ours" | field gflops_by_cpu_time)" "$(echo "$ob" | field gflops_by_cpu_time)")
-    c2=$(ratio "$(echo "$ours" | field gflops_by_cpu_time)" "$(echo "$tc" | field gflops_by_cpu_time)")
-    f1=$(ratio "$(echo "$ours" | num gflops_fastest)" "$(echo "$ob" | num gflops_fastest)")
-    f2=$(ratio "$(echo "$ours" | num gflops_fastest)" "$(echo "$tc" | num gflops_fastest)")
+    gs=(); pcts=(); gos=(); gts=(); r1s=(); r2s=(); c1s=(); c2s=(); f1s=(); f2s=()
+    for _ in $(seq "$ROUNDS"); do
+      ours=$($LEPTON bench gemm --m "$m" --n "$n" --k "$k" $flags --threads "$t" --seconds "$SECONDS_PER" --json)
+      ob=$(OPENBLAS_CORETYPE=$CORETYPE "$WORK/openblas_gemm" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER")
+      tc=$("$PYTHON" "$WORK/torch_gemm.py" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER")
+      gs+=("$(echo "$ours" | field gflops)"); pcts+=("$(echo "$ours" | field percent_of_peak)")
+      gos+=("$(echo "$ob" | field gflops)"); gts+=("$(echo "$tc" | field gflops)")
+      r1s+=("$(ratio "${gs[-1]}" "${gos[-1]}")"); r2s+=("$(ratio "${gs[-1]}" "${gts[-1]}")")
+      c1s+=("$(ratio "$(echo "$ours" | field gflops_by_cpu_time)" "$(echo "$ob" | field gflops_by_cpu_time)")")
+      c2s+=("$(ratio "$(echo "$ours" | field gflops_by_cpu_time)" "$(echo "$tc" | field gflops_by_cpu_time)")")
+      f1s+=("$(ratio "$(echo "$ours" | num gflops_fastest)" "$(echo "$ob" | num gflops_fastest)")")
+      f2s+=("$(ratio "$(echo "$ours" | num gflops_fastest)" "$(echo "$tc" | num gflops_fastest)")")
+    done
+    g=$(median "${gs[@]}"); pct=$(median "${pcts[@]}"); go=$(median "${gos[@]}"); gt=$(median "${gts[@]}")
+    r1=$(median "${r1s[@]}"); r2=$(median "${r2s[@]}"); c1=$(median "${c1s[@]}"); c2=$(median "${c2s[@]}")
+    f1=$(median "${f1s[@]}"); f2=$(median "${f2s[@]}")
     if [ $MARKDOWN = 1 ]; then
       printf '| %s | %s×%s×%s | %s | %s | %.1f | %.0f%% | %.1f | %.1f | %s | %s | %s | %s | %s | %s |\n' "$label" "$m" "$n" "$k" "$op" "$t" "$g" "$pct" "$go" "$gt" "$r1" "$r2" "$c1" "$c2" "$f1" "$f2"
     else

@@ -20,7 +20,8 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// Measured peak f32 FMA GFLOPS of one core, for each ISA path this CPU supports.
     Peak(PeakArgs),
-    /// GFLOPS of one sgemm shape, and its percentage of the measured peak.
+    /// GFLOPS of one sgemm shape, and its percentage of the peak FMA rate measured by short
+    /// probes interleaved with the calls (so both see the same load on a shared machine).
     Gemm(GemmArgs),
     /// LeNet-5 training-step throughput (forward + backward + SGD momentum) on random
     /// CIFAR-shaped data, in images per second.
@@ -76,10 +77,28 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
 }
 
+/// The FMA rate per core of the current rayon pool: every thread runs one short burst at the
+/// same time (about 0.2 ms on AVX2), and the mean of their rates is returned.
+fn probe_peak_per_core(isa: Isa) -> f64 {
+    let rates = rayon::broadcast(|_| {
+        let t = Instant::now();
+        let (flops, v) = arch::fma_burst(isa, 100_000);
+        std::hint::black_box(v);
+        flops / t.elapsed().as_secs_f64() / 1e9
+    });
+    rates.iter().sum::<f64>() / rates.len() as f64
+}
+
+/// The median of `values` (not empty).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
 /// Median single-core FMA rate of `isa` in GFLOPS over a few 20 ms bursts.
 fn measure_peak(isa: Isa) -> f64 {
     let iterations = 200_000;
-    let mut rates: Vec<f64> = (0..7)
+    let rates: Vec<f64> = (0..7)
         .map(|_| {
             let t = Instant::now();
             let (flops, v) = arch::fma_burst(isa, iterations);
@@ -87,8 +106,7 @@ fn measure_peak(isa: Isa) -> f64 {
             flops / t.elapsed().as_secs_f64() / 1e9
         })
         .collect();
-    rates.sort_by(f64::total_cmp);
-    rates[rates.len() / 2]
+    median(rates)
 }
 
 fn peak(args: PeakArgs) -> Result<()> {
@@ -179,10 +197,14 @@ fn gemm_bench(args: GemmArgs) -> Result<()> {
     } else {
         MatRef::row_major(&b_data, k, n)
     };
-    let peak = measure_peak(isa);
     let budget = Duration::from_secs_f64(args.seconds);
     // The whole timing loop runs inside the pool, so no call pays for a cross-thread hand-off.
-    let (times, cpu_per_call) = pool.install(|| {
+    // On a shared machine the rate a core delivers drifts with the load, so the peak is not
+    // measured once up front: short FMA probes on every thread of the pool are interleaved
+    // with the calls (one after at least PROBE_EVERY of sgemm time), and "% of peak" divides
+    // the median call by the median probe — both taken over the same stretch of time.
+    const PROBE_EVERY: Duration = Duration::from_millis(2);
+    let (times, probes, cpu_per_call) = pool.install(|| {
         let mut once = || {
             let t = Instant::now();
             gemm::sgemm_with(isa, 1.0, a, b, 0.0, MatMut::row_major(&mut c_data, m, n));
@@ -190,16 +212,25 @@ fn gemm_bench(args: GemmArgs) -> Result<()> {
         };
         once(); // warm-up: page faults, packing buffers
         let mut times = Vec::new();
+        let mut probes = Vec::new();
+        let mut since_probe = Duration::ZERO;
         let start = Instant::now();
         let cpu0 = process_cpu_seconds();
         while times.len() < 5 || (start.elapsed() < budget && times.len() < 100_000) {
-            times.push(once().as_secs_f64());
+            let t = once();
+            times.push(t.as_secs_f64());
+            since_probe += t;
+            if since_probe >= PROBE_EVERY || probes.is_empty() {
+                probes.push(probe_peak_per_core(isa));
+                since_probe = Duration::ZERO;
+            }
         }
         let cpu = process_cpu_seconds()
             .zip(cpu0)
             .map(|(c1, c0)| (c1 - c0) / times.len() as f64);
-        (times, cpu)
+        (times, probes, cpu)
     });
+    let peak = median(probes);
     let mut times = times;
     times.sort_by(f64::total_cmp);
     let median = times[times.len() / 2];
