@@ -8,15 +8,17 @@ use std::process::{Command, Stdio};
 
 #[test]
 fn closed_stdout_is_not_a_panic() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lepton"))
+    // The pipe's read end is closed before the child exists, so its first write meets a pipe
+    // without readers whatever the scheduling (closing it after `spawn` raced with the child's
+    // write on a loaded machine).
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_lepton"))
         .arg("info")
-        .stdout(Stdio::piped())
+        .stdout(writer)
         .stderr(Stdio::piped())
-        .spawn()
+        .output()
         .unwrap();
-    // Close the only read end before the child has started writing.
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "stderr: {stderr}");
     assert_eq!(out.status.code(), Some(141), "stderr: {stderr}");
