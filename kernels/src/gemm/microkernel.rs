@@ -189,25 +189,32 @@ unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<
                 }
             }
         } else {
-            // Ragged or strided tile: store the accumulators (a `[[V; NV]; MR]` is MR·NR
-            // contiguous lanes), read them as plain f32 and touch only the valid part of C.
-            // Only this path spills them: the copy keeps `ab` itself in registers.
-            let mut spill = [[V::zero(); NV]; MR];
-            for (dst, src) in spill.iter_mut().zip(ab.iter()) {
-                for (d, s) in dst.iter_mut().zip(src.iter()) {
-                    s.store(d as *mut V as *mut f32);
+            // Ragged or strided tile: gather the valid part of C into a tile-shaped buffer,
+            // update it with the same vector operations as a full tile (`acc·α`, or
+            // `mul_add(C, β, acc·α)` — so an element's bits do not depend on its tile kind),
+            // and scatter the valid part back. Only this path spills the accumulators: the
+            // copies keep `ab` itself in registers.
+            let alpha = V::splat(t.alpha);
+            let mut buf = [[V::zero(); NV]; MR];
+            let cbuf = buf.as_mut_ptr() as *mut f32;
+            if t.beta != 0.0 {
+                for i in 0..t.mr {
+                    for j in 0..t.nr {
+                        *cbuf.add(i * nr_full + j) = *c.add(i * t.rsc + j * t.csc);
+                    }
+                }
+                let beta = V::splat(t.beta);
+                for (dst, acc) in buf.iter_mut().flatten().zip(ab.iter().flatten()) {
+                    *dst = dst.mul_add(beta, acc.mul(alpha));
+                }
+            } else {
+                for (dst, acc) in buf.iter_mut().flatten().zip(ab.iter().flatten()) {
+                    *dst = acc.mul(alpha);
                 }
             }
-            let buf = spill.as_ptr() as *const f32;
             for i in 0..t.mr {
                 for j in 0..t.nr {
-                    let c = c.add(i * t.rsc + j * t.csc);
-                    let x = t.alpha * *buf.add(i * nr_full + j);
-                    *c = if t.beta == 0.0 {
-                        x
-                    } else {
-                        t.beta.mul_add_f(*c, x)
-                    };
+                    *c.add(i * t.rsc + j * t.csc) = *cbuf.add(i * nr_full + j);
                 }
             }
         }
