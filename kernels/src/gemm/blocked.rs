@@ -29,20 +29,6 @@ const B_PREFETCH_AHEAD: usize = 4;
 /// Depths up to this are "shallow": loops 1 and 2 swap so C is written in long row runs.
 const SHALLOW: usize = 32;
 
-/// Hints that the cache line at `p` will be read soon, into L2 (a no-op off x86-64). Never
-/// faults, whatever `p` is.
-#[inline(always)]
-fn prefetch_l2(p: *const f32) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: a prefetch never faults, whatever the address; SSE is part of x86-64.
-    unsafe {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T1};
-        _mm_prefetch::<_MM_HINT_T1>(p as *const i8);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = p;
-}
-
 /// A pointer to C shared by the tasks, each of which writes a disjoint set of tiles.
 #[derive(Clone, Copy)]
 struct CPtr(*mut f32);
@@ -174,8 +160,9 @@ pub(crate) fn gemm<K: Microkernel>(
                                 (edge.as_ptr(), nr)
                             }
                         };
-                        // `tiles` tiles from micro-panel q on (all full width when more than one).
-                        let tile = |q: usize, tiles: usize, ir: usize| {
+                        // `tiles` tiles from micro-panel q on (all full width when more than
+                        // one), or with `down` from row ir down (all MR tall).
+                        let tile = |q: usize, tiles: usize, ir: usize, down: bool| {
                             let (bp, b_rs) = b_panel(q);
                             let j = jc + q * nr;
                             let args = TileArgs {
@@ -192,6 +179,7 @@ pub(crate) fn gemm<K: Microkernel>(
                                 alpha,
                                 beta: beta_p,
                                 tiles,
+                                down,
                                 b_next: if b_direct { nr } else { kc * nr },
                                 b_prefetch: if b_rs == nr { 0 } else { B_PREFETCH_AHEAD * nr },
                             };
@@ -208,37 +196,22 @@ pub(crate) fn gemm<K: Microkernel>(
                             let full = (ncb / nr).clamp(q0, q1);
                             for ir in (0..mcb).step_by(mr) {
                                 if full > q0 {
-                                    tile(q0, full - q0, ir);
+                                    tile(q0, full - q0, ir, false);
                                 }
                                 for q in full..q1 {
-                                    tile(q, 1, ir);
+                                    tile(q, 1, ir, false);
                                 }
                             }
                         } else {
-                            let row_panels = mcb.div_ceil(mr);
-                            // Lines (64 bytes) of a packed B micro-panel, and how many of the
-                            // next panel's each tile asks for.
-                            let lines = (kc * nr * 4).div_ceil(64);
-                            let per_tile = lines.div_ceil(row_panels);
+                            // Loop 2; loop 1 over the whole MR-tall row panels in one call (the
+                            // kernel walks down Ã), then the ragged last row panel.
+                            let full_rows = mcb / mr;
                             for q in q0..q1 {
-                                // Loop 2.
-                                let next = if !b_direct && q + 1 < q1 {
-                                    Some(bpacked[(q + 1) * kc * nr..].as_ptr())
-                                } else {
-                                    None
-                                };
-                                for (t, ir) in (0..mcb).step_by(mr).enumerate() {
-                                    // Loop 1. Each tile also pulls a share of the next B
-                                    // micro-panel towards L2, so the first tiles of loop 2's
-                                    // next iteration do not wait on L3.
-                                    if let Some(nb) = next {
-                                        let l0 = (t * per_tile).min(lines);
-                                        let l1 = (l0 + per_tile).min(lines);
-                                        for l in l0..l1 {
-                                            prefetch_l2(nb.wrapping_add(l * 16));
-                                        }
-                                    }
-                                    tile(q, 1, ir);
+                                if full_rows > 0 {
+                                    tile(q, full_rows, 0, true);
+                                }
+                                if mcb % mr != 0 {
+                                    tile(q, 1, full_rows * mr, false);
                                 }
                             }
                         }
