@@ -80,9 +80,6 @@ pub(crate) fn gemm<K: Microkernel>(
     } else {
         1
     };
-    if !b_direct && k > SHALLOW && (threads == 1 || n.div_ceil(nr) >= 4 * threads) {
-        return sweep::<K>(bs, alpha, a, b, beta, c, threads);
-    }
     let (rsc, csc) = (c.row_stride, c.col_stride);
     let cptr = CPtr(c.data.as_mut_ptr());
     let b_len = if b_direct {
@@ -163,8 +160,9 @@ pub(crate) fn gemm<K: Microkernel>(
                                 (edge.as_ptr(), nr)
                             }
                         };
-                        // `tiles` tiles from micro-panel q on (all full width when more than one).
-                        let tile = |q: usize, tiles: usize, ir: usize| {
+                        // `tiles` tiles from micro-panel q on (all full width when more than
+                        // one), or with `down` from row ir down (all MR tall).
+                        let tile = |q: usize, tiles: usize, ir: usize, down: bool| {
                             let (bp, b_rs) = b_panel(q);
                             let j = jc + q * nr;
                             let args = TileArgs {
@@ -181,6 +179,7 @@ pub(crate) fn gemm<K: Microkernel>(
                                 alpha,
                                 beta: beta_p,
                                 tiles,
+                                down,
                                 b_next: if b_direct { nr } else { kc * nr },
                                 b_prefetch: if b_rs == nr { 0 } else { B_PREFETCH_AHEAD * nr },
                             };
@@ -197,18 +196,22 @@ pub(crate) fn gemm<K: Microkernel>(
                             let full = (ncb / nr).clamp(q0, q1);
                             for ir in (0..mcb).step_by(mr) {
                                 if full > q0 {
-                                    tile(q0, full - q0, ir);
+                                    tile(q0, full - q0, ir, false);
                                 }
                                 for q in full..q1 {
-                                    tile(q, 1, ir);
+                                    tile(q, 1, ir, false);
                                 }
                             }
                         } else {
+                            // Loop 2; loop 1 over the whole MR-tall row panels in one call (the
+                            // kernel walks down Ã), then the ragged last row panel.
+                            let full_rows = mcb / mr;
                             for q in q0..q1 {
-                                // Loop 2.
-                                for ir in (0..mcb).step_by(mr) {
-                                    // Loop 1.
-                                    tile(q, 1, ir);
+                                if full_rows > 0 {
+                                    tile(q, full_rows, 0, true);
+                                }
+                                if mcb % mr != 0 {
+                                    tile(q, 1, full_rows * mr, false);
                                 }
                             }
                         }
@@ -219,128 +222,6 @@ pub(crate) fn gemm<K: Microkernel>(
                     (0..tasks).into_par_iter().for_each(task);
                 } else {
                     (0..tasks).for_each(task);
-                }
-            }
-        }
-    });
-}
-
-/// Deep products over a packed B, in the other loop order: for each depth block, Ã is packed
-/// for all rows (up to a quarter of L3 at a time, shared by the threads), and the columns are
-/// cut into blocks whose packed B̃ fits in half of L2. Each task (a column block) packs its own
-/// B̃ block and, for each Ã micro-panel (kept in L1), sweeps across the block's B micro-panels
-/// (streamed from L2) in one microkernel call — so consecutive tiles are adjacent in C, whose
-/// rows are written as a few sequential streams instead of tile by tile down the rows.
-///
-/// ```text
-/// for pc in 0..k step KC                       depth block; pack Ã[.., pc..] (shared)
-///   for jc in 0..n step NCs  (tasks)           column block; pack B̃[pc.., jc..] (own, in L2)
-///     for ir in 0..m step MR                   an Ã micro-panel (in L1)
-///       for jr in 0..NCs step NR               the B̃ micro-panels (streamed from L2)
-///         microkernel: C[ir.., jc+jr..] = α·Ã·B̃ + β·C   (β = 1 after the first depth block)
-/// ```
-///
-/// Every element is summed exactly as in [`gemm`]'s loops (the same tiles: full ones in the
-/// whole-tile kernel, the ragged last row and column panels in the generic one), and the
-/// column blocks are whole micro-panels, so neither the path nor the thread count changes a
-/// bit of C.
-fn sweep<K: Microkernel>(
-    bs: &Blocking,
-    alpha: f32,
-    a: &MatRef<'_>,
-    b: &MatRef<'_>,
-    beta: f32,
-    c: &mut MatMut<'_>,
-    threads: usize,
-) {
-    let (m, n, k) = (c.rows, c.cols, a.cols);
-    let (mr, nr) = (K::MR, K::NR);
-    let kc_max = bs.kc.min(k);
-    let caches = crate::arch::cache_sizes();
-    // Columns per task: a packed B block in half of L2, and at least two tasks per thread.
-    let mut ncs = (caches.l2 / 2 / (kc_max * 4) / nr * nr).max(nr);
-    if threads > 1 {
-        ncs = ncs.min(n.div_ceil(2 * threads).next_multiple_of(nr));
-    }
-    // Rows packed at once: a quarter of L3.
-    let mcs = (caches.l3 / 4 / (kc_max * 4) / mr * mr).max(mr);
-    let col_blocks = n.div_ceil(ncs);
-    let (rsc, csc) = (c.row_stride, c.col_stride);
-    let cptr = CPtr(c.data.as_mut_ptr());
-    let a_len = mcs.min(m).div_ceil(mr) * kc_max * mr;
-
-    with_buffer(Buffer::B, a_len, |abuf| {
-        for pc in (0..k).step_by(kc_max) {
-            let kc = kc_max.min(k - pc);
-            let beta_p = if pc == 0 { beta } else { 1.0 };
-            for ic in (0..m).step_by(mcs) {
-                let mcb = mcs.min(m - ic);
-                let m_panels = mcb.div_ceil(mr);
-                let packed = &mut abuf[..m_panels * kc * mr];
-                if threads > 1 && m_panels >= 2 * threads {
-                    // Each thread packs a contiguous range of Ã panels.
-                    let per = m_panels.div_ceil(threads);
-                    packed
-                        .par_chunks_mut(per * kc * mr)
-                        .enumerate()
-                        .for_each(|(t, dst)| {
-                            let i0 = t * per * mr;
-                            let rows = (per * mr).min(mcb - i0);
-                            pack_a::<K>(a, ic + i0, rows, pc, kc, dst);
-                        });
-                } else {
-                    pack_a::<K>(a, ic, mcb, pc, kc, packed);
-                }
-                let apacked: &[f32] = packed;
-                let task = |jb: usize| {
-                    let jc = jb * ncs;
-                    let ncb = ncs.min(n - jc);
-                    let panels = ncb.div_ceil(nr);
-                    let full = ncb / nr;
-                    with_buffer(Buffer::A, panels * kc * nr, |bbuf| {
-                        pack_b_block::<K>(b, pc, kc, jc, ncb, bbuf);
-                        let bpacked: &[f32] = bbuf;
-                        for (p, ir) in (0..mcb).step_by(mr).enumerate() {
-                            // `tiles` tiles from micro-panel q on (all full width when more
-                            // than one).
-                            let tile = |q: usize, tiles: usize| {
-                                let j = jc + q * nr;
-                                let args = TileArgs {
-                                    kc,
-                                    a: apacked[p * kc * mr..].as_ptr(),
-                                    b: bpacked[q * kc * nr..].as_ptr(),
-                                    b_rs: nr,
-                                    // SAFETY: (ic+ir, j) is inside C, so the offset is in
-                                    // bounds.
-                                    c: unsafe { cptr.at((ic + ir) * rsc + j * csc) },
-                                    rsc,
-                                    csc,
-                                    mr: mr.min(mcb - ir),
-                                    nr: nr.min(n - j),
-                                    alpha,
-                                    beta: beta_p,
-                                    tiles,
-                                    b_next: kc * nr,
-                                    b_prefetch: 0,
-                                };
-                                // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR
-                                // values per panel, B̃ kc·NR per panel for `tiles` consecutive
-                                // panels; the tiles are this task's alone (its columns).
-                                unsafe { K::tile(&args) };
-                            };
-                            if full > 0 {
-                                tile(0, full);
-                            }
-                            if full < panels {
-                                tile(full, 1);
-                            }
-                        }
-                    });
-                };
-                if threads > 1 && col_blocks > 1 {
-                    (0..col_blocks).into_par_iter().for_each(task);
-                } else {
-                    (0..col_blocks).for_each(task);
                 }
             }
         }

@@ -168,11 +168,8 @@ macro_rules! step_text {
 }
 
 /// The depth loop over a packed B panel as assembly text: `{q}` iterations of four steps
-/// (loop head 32-byte aligned), then `{r}` single steps. Advances `{a}` and `{b}`; ends at
-/// local label `5`. The plain form prefetches the Ã stream 16 steps ahead (the B panel stays
-/// in L1 while Ã panels stream past it). The whole-tile form prefetches the B stream instead,
-/// 16 steps ahead (`b_lines`: the 64-byte lines of four steps; the Ã panel stays in L1 while
-/// B panels stream past it), and 8 iterations before the end runs `late` (the C prefetch).
+/// (loop head 32-byte aligned, the packed A stream prefetched 16 steps ahead), then `{r}`
+/// single steps. Advances `{a}` and `{b}`; ends at local label `5`.
 macro_rules! packed_loop_text {
     ($a_step:literal, $b_step:literal, $bregs:tt, $rows:tt) => {
         concat!(
@@ -180,34 +177,22 @@ macro_rules! packed_loop_text {
             "jz 3f\n",
             ".p2align 5\n",
             "2:\n",
-            "prefetcht0 [{a} + 16*", stringify!($a_step), "]\n",
-            "prefetcht0 [{a} + 16*", stringify!($a_step), " + 64]\n",
-            packed_loop_text!(@body $a_step, $b_step, $bregs, $rows),
-        )
-    };
-    ($a_step:literal, $b_step:literal, $bregs:tt, $rows:tt, b_lines: [$($l:literal),*],
-     late: $late:expr) => {
-        concat!(
-            "test {q}, {q}\n",
-            "jz 3f\n",
-            ".p2align 5\n",
-            "2:\n",
-            "cmp {q}, 8\n",
-            "jne 9f\n",
-            $late,
-            "9:\n",
-            $( "prefetcht0 [{b} + 16*", stringify!($b_step), " + 64*", stringify!($l), "]\n", )*
-            packed_loop_text!(@body $a_step, $b_step, $bregs, $rows),
-        )
-    };
-    (@body $a_step:literal, $b_step:literal, $bregs:tt, $rows:tt) => {
-        concat!(
+            "prefetcht0 [{a} + 16*",
+            stringify!($a_step),
+            "]\n",
+            "prefetcht0 [{a} + 16*",
+            stringify!($a_step),
+            " + 64]\n",
             step_text!(0, $a_step, $b_step, $bregs, $rows),
             step_text!(1, $a_step, $b_step, $bregs, $rows),
             step_text!(2, $a_step, $b_step, $bregs, $rows),
             step_text!(3, $a_step, $b_step, $bregs, $rows),
-            "add {a}, 4*", stringify!($a_step), "\n",
-            "add {b}, 4*", stringify!($b_step), "\n",
+            "add {a}, 4*",
+            stringify!($a_step),
+            "\n",
+            "add {b}, 4*",
+            stringify!($b_step),
+            "\n",
             "dec {q}\n",
             "jnz 2b\n",
             "3:\n",
@@ -215,8 +200,12 @@ macro_rules! packed_loop_text {
             "jz 5f\n",
             "4:\n",
             step_text!(0, $a_step, $b_step, $bregs, $rows),
-            "add {a}, ", stringify!($a_step), "\n",
-            "add {b}, ", stringify!($b_step), "\n",
+            "add {a}, ",
+            stringify!($a_step),
+            "\n",
+            "add {b}, ",
+            stringify!($b_step),
+            "\n",
             "dec {r}\n",
             "jnz 4b\n",
             "5:\n",
@@ -233,8 +222,8 @@ macro_rules! c_prefetch_text {
 
 /// `impl PackedSteps<__m256, MR, NV> for AsmSteps` from the tile's description: `a_step` and
 /// `b_step` are the bytes of one step of Ã (4·MR) and B̃ (4·NR); `c_prefetch` the byte
-/// offsets prefetched in each C row (covering every cache line a row can touch); `b_lines` the
-/// 64-byte lines of four steps of B̃ (4·NR·4 bytes), prefetched ahead by the whole tile.
+/// offsets prefetched in each C row (covering every cache line a row can touch); `c_down` the
+/// instructions that move `{c}` down by MR rows.
 macro_rules! asm_steps {
     (
         tile: $mr:literal x $nv:literal,
@@ -243,7 +232,7 @@ macro_rules! asm_steps {
         b: [$($bv:ident $v:literal),*],
         rows: [$($i:literal $row:literal [$($acc:ident $bx:ident $w:literal),*]),*],
         c_prefetch: $cpf:tt,
-        b_lines: $b_lines:tt,
+        c_down: $c_down:literal,
     ) => {
         impl PackedSteps<__m256, $mr, $nv> for AsmSteps {
             #[inline]
@@ -308,16 +297,15 @@ macro_rules! asm_steps {
                 }
             }
 
-            /// `tiles` whole tiles side by side in one `asm!` block. Per tile: zero the
+            /// `tiles` whole tiles down the rows in one `asm!` block. Per tile: zero the
             /// accumulators, prefetch the C tile for writing (β = 0 too: the stores would
-            /// otherwise miss), the depth loop (the B stream prefetched, the C tile again 32
-            /// steps before the end, as the B lines streamed meanwhile may have evicted it from
-            /// L1), then `acc·α` (β = 0: C only written) or `fma(C, β, acc·α)` stored row by
-            /// row; the next tile's B panel follows the last step's. Around a separate depth
-            /// loop the compiler passed the twelve accumulators through the stack on every
-            /// tile, and one call per tile cost about 5 % of the time in set-up; here the
-            /// accumulators never leave their registers and the set-up is paid once per row
-            /// of tiles.
+            /// otherwise miss), the depth loop, prefetch the tile's share (eight lines) of the
+            /// next packed B panel into L2, then `acc·α` (β = 0: C only written) or
+            /// `fma(C, β, acc·α)` stored row by row; the next tile's Ã panel follows the last
+            /// step's. Around a separate depth loop the compiler passed the twelve accumulators
+            /// through the stack on every tile, and one call per tile cost about 5 % of the
+            /// time in set-up; here the accumulators never leave their registers and the set-up
+            /// is paid once per B panel.
             #[inline]
             #[target_feature(enable = "avx2,fma")]
             unsafe fn full_tile(
@@ -336,9 +324,9 @@ macro_rules! asm_steps {
                 // α, β, and whether β is 0 (as bits: nonzero means "do not read C").
                 let scale = [alpha, beta, f32::from_bits(u32::from(beta == 0.0))];
                 // SAFETY: AVX2 + FMA are enabled in the calling `#[target_feature]` function;
-                // tile s reads kc·MR values at `a` and kc·NR at `b + s·kc·NR`, and its update
-                // reads (β ≠ 0) and writes NR values at `c + i·rsc + s·NR` for i < MR (rows
-                // 3.. addressed from `c3 = c + 3·rsc`) — all vouched for by the caller
+                // tile s reads kc·MR values at `a + s·kc·MR` and kc·NR at `b`, and its update
+                // reads (β ≠ 0) and writes NR values at `c + (s·MR + i)·rsc` for i < MR (rows
+                // 3.. of a tile addressed from `c3 = c + 3·rsc`) — all vouched for by the caller
                 // (prefetches never fault); α and β are read from `scale`; only the named
                 // registers are written.
                 unsafe {
@@ -349,16 +337,24 @@ macro_rules! asm_steps {
                         $( $( concat!("vxorps {", stringify!($acc), "}, {", stringify!($acc),
                             "}, {", stringify!($acc), "}"), )* )*
                         $( c_prefetch_text!($row, $cpf), )*
-                        "mov {a}, {a_start}",
+                        "mov {b}, {b_start}",
                         "mov {q}, {kc}",
                         "shr {q}, 2",
                         "mov {r}, {kc}",
                         "and {r}, 3",
                         packed_loop_text!(
-                            $a_step, $b_step, [$($bv $v),*], [$($i [$($acc $bx),*]),*],
-                            b_lines: $b_lines,
-                            late: concat!($( c_prefetch_text!($row, $cpf), )*)
+                            $a_step, $b_step, [$($bv $v),*], [$($i [$($acc $bx),*]),*]
                         ),
+                        // `{b}` is now the end of the panel: the next packed panel.
+                        "prefetcht1 [{b} + {pf}]",
+                        "prefetcht1 [{b} + {pf} + 64]",
+                        "prefetcht1 [{b} + {pf} + 128]",
+                        "prefetcht1 [{b} + {pf} + 192]",
+                        "prefetcht1 [{b} + {pf} + 256]",
+                        "prefetcht1 [{b} + {pf} + 320]",
+                        "prefetcht1 [{b} + {pf} + 384]",
+                        "prefetcht1 [{b} + {pf} + 448]",
+                        "add {pf}, 512",
                         "vbroadcastss {t}, dword ptr [{scale}]",
                         $( $( concat!("vmulps {", stringify!($acc), "}, {", stringify!($acc),
                             "}, {t}"), )* )*
@@ -378,12 +374,12 @@ macro_rules! asm_steps {
                                 "], {", stringify!($acc), "}"),
                         )* )*
                         "7:",
-                        concat!("add {c}, ", stringify!($b_step)),
+                        $c_down,
                         "dec {n}",
                         "jnz 8b",
-                        a = out(reg) _,
-                        a_start = in(reg) a,
-                        b = inout(reg) b => _,
+                        a = inout(reg) a => _,
+                        b = out(reg) _,
+                        b_start = in(reg) b,
                         kc = in(reg) kc,
                         q = out(reg) _,
                         r = out(reg) _,
@@ -392,6 +388,7 @@ macro_rules! asm_steps {
                         rs = in(reg) rsc * 4,
                         scale = in(reg) &scale,
                         n = inout(reg) tiles => _,
+                        pf = inout(reg) 0usize => _,
                         t = out(ymm_reg) _,
                         $( $bv = out(ymm_reg) _, )*
                         $( $( $acc = out(ymm_reg) _, )* )*
@@ -419,7 +416,7 @@ asm_steps! {
     ],
     // A 64-byte row may straddle two lines: prefetch both ends.
     c_prefetch: [0, 60],
-    b_lines: [0, 1, 2, 3],
+    c_down: "lea {c}, [{c} + {rs}*4]\nlea {c}, [{c} + {rs}*2]",
 }
 
 asm_steps! {
@@ -435,5 +432,5 @@ asm_steps! {
     ],
     // A 96-byte row touches at most three lines.
     c_prefetch: [0, 64, 92],
-    b_lines: [0, 1, 2, 3, 4, 5],
+    c_down: "lea {c}, [{c} + {rs}*4]",
 }

@@ -33,7 +33,8 @@ pub(crate) const DOT_R: usize = 3;
 pub(crate) const DOT_S: usize = 4;
 
 /// Arguments of one register-tile call: `C[0..mr, 0..nr] = α·Ã·B̃ + β·C` over `kc` steps, for
-/// `tiles` tiles side by side along the columns (same Ã, consecutive B panels).
+/// `tiles` tiles side by side along the columns (same Ã, consecutive B panels) or, with `down`,
+/// stacked down the rows (consecutive Ã panels, same B panel).
 pub(crate) struct TileArgs {
     /// Depth of the product.
     pub kc: usize,
@@ -57,9 +58,13 @@ pub(crate) struct TileArgs {
     pub alpha: f32,
     /// β; when 0, C is written without being read.
     pub beta: f32,
-    /// Tiles computed by this call (≥ 1; more than one only when every tile is `NR` wide): tile
-    /// `s` reads the B panel at `b + s·b_next` and writes the C tile `s·NR` columns right.
+    /// Tiles computed by this call (≥ 1). Across (`down` false; more than one only when every
+    /// tile is `NR` wide): tile `s` reads the B panel at `b + s·b_next` and writes the C tile
+    /// `s·NR` columns right. Down (every tile `MR` tall): tile `s` reads the Ã panel at
+    /// `a + s·kc·MR` and writes the C tile `s·MR` rows down.
     pub tiles: usize,
+    /// Whether the tiles are stacked down the rows (see `tiles`).
+    pub down: bool,
     /// Distance between consecutive B panels (in place: NR; packed: `kc·NR`).
     pub b_next: usize,
     /// If nonzero, step p also prefetches `b + p·b_rs + b_prefetch` (B read in place, where the
@@ -111,46 +116,54 @@ pub(crate) unsafe fn tile_body<
     t: &TileArgs,
 ) {
     debug_assert!(MR.is_multiple_of(V::A_GROUP) && MR * NV * V::LANES <= MAX_TILE);
-    debug_assert!(t.tiles >= 1 && (t.tiles == 1 || t.nr == NV * V::LANES));
+    debug_assert!(t.tiles >= 1 && (t.tiles == 1 || t.nr == NV * V::LANES || t.down));
+    debug_assert!(!t.down || t.mr == MR);
     // SAFETY: tile s reads the B panel at `b + s·b_next` and writes the C tile NR·s columns
-    // right of `c`, all inside what the caller vouched for.
+    // right of `c` (across), or reads the Ã panel at `a + s·kc·MR` and writes the C tile MR·s
+    // rows down (down), all inside what the caller vouched for.
     unsafe {
-        if t.b_prefetch == 0
-            && t.b_next == t.kc * NV * V::LANES
-            && t.mr == MR
-            && t.nr == NV * V::LANES
-            && t.csc == 1
-        {
-            // Full tiles over consecutive packed panels into unit-stride rows: the family's
-            // whole-tile kernel, if it has one (the same FMAs in the same order as below; it
-            // prefetches C itself).
-            if P::full_tile(t.a, t.b, t.kc, t.c, t.rsc, t.alpha, t.beta, t.tiles) {
+        if t.down {
+            if t.b_prefetch == 0
+                && t.nr == NV * V::LANES
+                && t.csc == 1
+                && P::full_tile(t.a, t.b, t.kc, t.c, t.rsc, t.alpha, t.beta, t.tiles)
+            {
                 return;
             }
-        }
-        for s in 0..t.tiles {
-            let b = t.b.add(s * t.b_next);
-            let c = t.c.add(s * NV * V::LANES * t.csc);
-            one_tile::<V, MR, NV, P>(t, b, c);
+            for s in 0..t.tiles {
+                let a = t.a.add(s * t.kc * MR);
+                let c = t.c.add(s * MR * t.rsc);
+                one_tile::<V, MR, NV, P>(t, a, t.b, c);
+            }
+        } else {
+            for s in 0..t.tiles {
+                let b = t.b.add(s * t.b_next);
+                let c = t.c.add(s * NV * V::LANES * t.csc);
+                one_tile::<V, MR, NV, P>(t, t.a, b, c);
+            }
         }
     }
 }
 
-/// One register tile of [`tile_body`]: B panel at `b`, C tile at `c`, the rest from `t`.
+/// One register tile of [`tile_body`]: Ã panel at `a`, B panel at `b`, C tile at `c`, the rest
+/// from `t`.
 ///
 /// # Safety
-/// As [`tile_body`], for this tile's B panel and C tile.
+/// As [`tile_body`], for this tile's panels and C tile.
 #[inline(always)]
 unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<V, MR, NV>>(
     t: &TileArgs,
+    a: *const f32,
     b: *const f32,
     c: *mut f32,
 ) {
     // SAFETY: every pointer offset below stays within the panels and tile the caller vouched for.
     unsafe {
         if t.b_prefetch == 0 && t.mr == MR && t.nr == NV * V::LANES && t.csc == 1 {
-            // Full tile over a packed panel into unit-stride rows: as in `tile_body`.
-            if P::full_tile(t.a, b, t.kc, c, t.rsc, t.alpha, t.beta, 1) {
+            // Full tile over a packed panel into unit-stride rows: the family's whole-tile
+            // kernel, if it has one (the same FMAs in the same order as below; it prefetches C
+            // itself).
+            if P::full_tile(a, b, t.kc, c, t.rsc, t.alpha, t.beta, 1) {
                 return;
             }
         }
@@ -163,7 +176,6 @@ unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<
             }
         }
         let mut ab = [[V::zero(); NV]; MR];
-        let a = t.a;
         if t.b_prefetch != 0 {
             P::run_in_place(&mut ab, a, b, t.kc, t.b_rs, t.b_prefetch);
         } else {
@@ -258,18 +270,18 @@ pub(crate) trait PackedSteps<V: SimdF32, const MR: usize, const NV: usize> {
         prefetch: usize,
     );
 
-    /// Whole full tiles side by side in one piece, if this family has such a kernel (returns
-    /// `false` and does nothing otherwise): for each `s < tiles`,
-    /// `C[0..MR, s·NR..(s+1)·NR] = α·Ã·B̃_s + β·C` over one packed Ã panel and the consecutive
-    /// packed B panels `b + s·kc·NR` (row stride NR), with C rows `rsc` apart and unit column
-    /// stride. Must give exactly what [`PackedSteps::run`] followed by the vector C update of
-    /// the tile body gives: the steps in order p = 0, 1, … from zero, one FMA each, then
-    /// `acc·α` (β = 0, C not read) or `fma(C, β, acc·α)`.
+    /// Whole full tiles in one piece, if this family has such a kernel (returns `false` and
+    /// does nothing otherwise): for each `s < tiles`, `C[s·MR.., 0..NR] = α·Ã_s·B̃ + β·C` over
+    /// one packed B panel (row stride NR) and the Ã panels `a + s·kc·MR`, with C rows `rsc`
+    /// apart and unit column stride. Must give exactly what [`PackedSteps::run`] followed by the
+    /// vector C update of the tile body gives: the steps in order p = 0, 1, … from zero, one FMA
+    /// each, then `acc·α` (β = 0, C not read) or `fma(C, β, acc·α)`. It may prefetch past the
+    /// B panel (the next packed panel, when there is one).
     ///
     /// # Safety
-    /// As [`PackedSteps::run`] for each of the `tiles` B panels, and the `MR × tiles·NR` block
-    /// of C at `c` (row stride `rsc`, column stride 1) is valid for reads and writes and
-    /// touched by no other thread.
+    /// As [`PackedSteps::run`] for each of the `tiles` Ã panels, and the `tiles·MR × NR` block
+    /// of C at `c` (row stride `rsc`, column stride 1) is valid for reads and writes and touched
+    /// by no other thread.
     #[inline(always)]
     #[allow(clippy::too_many_arguments)]
     unsafe fn full_tile(
