@@ -9,6 +9,9 @@
 //!           microkernel: C[ir.., jr..] = α·Ã·B̃ + β·C   (β = 1 after the first depth block)
 //! ```
 //!
+//! For deep products, loop 1 over the whole row panels runs inside one microkernel call per B̃
+//! micro-panel (`TileArgs::down`; the ragged last row panel gets a call of its own).
+//!
 //! Loops 3 and 2 are split into tasks over output tiles (row block × range of micro-panels) and
 //! run on rayon when the product is large enough. Depth (loop 4) is never split: each element
 //! of C is accumulated the same way at any thread count.
