@@ -338,14 +338,16 @@ fn bad_stride_panics() {
     let _ = MatRef::strided(&a, 3, 4, 5, 1);
 }
 
-/// A row's values do not depend on which register tile it falls in: shifting A down by one
-/// row moves rows between full tiles (the AVX2 whole-tile assembly kernel) and the ragged last
-/// tile (the generic update), and every row must come out with the same bits. Deep enough for
-/// the assembly depth loop (k > 32, with a remainder of the 4-step unrolling), wide enough for
-/// the blocked path; β = 0 (C poisoned) and β = 1. On AVX2, 50 columns take the 6 × 16 tile
-/// and 72 the 4 × 24 one (for both row counts).
+/// An element's value does not depend on which register tile it falls in: shifting A down by
+/// one row moves rows between full tiles (the AVX2 whole-tile assembly kernel) and the ragged
+/// last row panel, and shifting B right by one column moves columns between full tiles and the
+/// ragged last column panel (the gathered edge update); every element must keep its bits.
+/// Deep enough for the assembly depth loop (k > 32, with a remainder of the 4-step unrolling),
+/// wide enough for the blocked path; β = 0 (C poisoned), β = 1 and β = −0.7 (where a fused
+/// `fma(C, β, α·acc)` and an unfused `β·C + α·acc` round differently). On AVX2, 50 columns
+/// take the 6 × 16 tile and 72 the 4 × 24 one (for every shifted shape too).
 #[test]
-fn rows_bit_identical_in_full_and_edge_tiles() {
+fn elements_bit_identical_in_full_and_edge_tiles() {
     let (m, k) = (40, 103);
     for (n, isa) in [50, 72]
         .into_iter()
@@ -353,12 +355,20 @@ fn rows_bit_identical_in_full_and_edge_tiles() {
     {
         let a = fill(21, m * k);
         let b = fill(22, k * n);
-        let c0 = fill(23, (m + 1) * n);
-        let mut a_shifted = fill(24, k);
-        a_shifted.extend_from_slice(&a);
-        for beta in [0.0f32, 1.0] {
-            let run = |a: &[f32], rows: usize, c_init: &[f32]| {
-                let mut c = c_init.to_vec();
+        // A with an extra first row; B with an extra first column.
+        let mut a_down = fill(24, k);
+        a_down.extend_from_slice(&a);
+        let extra = fill(25, k);
+        let b_right: Vec<f32> = (0..k)
+            .flat_map(|p| std::iter::once(extra[p]).chain(b[p * n..(p + 1) * n].iter().copied()))
+            .collect();
+        let c0 = fill(23, (m + 1) * (n + 1));
+        for beta in [0.0f32, 1.0, -0.7] {
+            // C[i][j] for i < rows, j < cols, initialised from c0 at (i + i0, j + j0).
+            let run = |a: &[f32], b: &[f32], rows: usize, cols: usize, i0: usize, j0: usize| {
+                let mut c: Vec<f32> = (0..rows * cols)
+                    .map(|x| c0[(x / cols + i0) * (n + 1) + x % cols + j0])
+                    .collect();
                 if beta == 0.0 {
                     c.iter_mut().for_each(|x| *x = f32::NAN);
                 }
@@ -366,19 +376,27 @@ fn rows_bit_identical_in_full_and_edge_tiles() {
                     isa,
                     2.5,
                     MatRef::row_major(a, rows, k),
-                    MatRef::row_major(&b, k, n),
+                    MatRef::row_major(b, k, cols),
                     beta,
-                    MatMut::row_major(&mut c, rows, n),
+                    MatMut::row_major(&mut c, rows, cols),
                 );
                 c.iter().map(|x| x.to_bits()).collect::<Vec<u32>>()
             };
-            let plain = run(&a, m, &c0[n..]);
-            let shifted = run(&a_shifted, m + 1, &c0);
+            let plain = run(&a, &b, m, n, 1, 1);
+            let down = run(&a_down, &b, m + 1, n, 0, 1);
             assert_eq!(
                 plain,
-                shifted[n..],
+                down[n..],
                 "{isa}, n = {n}, β = {beta}: a row depends on its tile"
             );
+            let right = run(&a, &b_right, m, n + 1, 1, 0);
+            for i in 0..m {
+                assert_eq!(
+                    plain[i * n..(i + 1) * n],
+                    right[i * (n + 1) + 1..(i + 1) * (n + 1)],
+                    "{isa}, n = {n}, β = {beta}, row {i}: a column depends on its tile"
+                );
+            }
         }
     }
 }

@@ -9,6 +9,9 @@
 //!           microkernel: C[ir.., jr..] = α·Ã·B̃ + β·C   (β = 1 after the first depth block)
 //! ```
 //!
+//! For deep products, loop 1 over the whole row panels runs inside one microkernel call per B̃
+//! micro-panel (`TileArgs::down`; the ragged last row panel gets a call of its own).
+//!
 //! Loops 3 and 2 are split into tasks over output tiles (row block × range of micro-panels) and
 //! run on rayon when the product is large enough. Depth (loop 4) is never split: each element
 //! of C is accumulated the same way at any thread count.
@@ -160,8 +163,9 @@ pub(crate) fn gemm<K: Microkernel>(
                                 (edge.as_ptr(), nr)
                             }
                         };
-                        // `tiles` tiles from micro-panel q on (all full width when more than one).
-                        let tile = |q: usize, tiles: usize, ir: usize| {
+                        // `tiles` tiles from micro-panel q on (all full width when more than
+                        // one), or with `down` from row ir down (all MR tall).
+                        let tile = |q: usize, tiles: usize, ir: usize, down: bool| {
                             let (bp, b_rs) = b_panel(q);
                             let j = jc + q * nr;
                             let args = TileArgs {
@@ -178,6 +182,7 @@ pub(crate) fn gemm<K: Microkernel>(
                                 alpha,
                                 beta: beta_p,
                                 tiles,
+                                down,
                                 b_next: if b_direct { nr } else { kc * nr },
                                 b_prefetch: if b_rs == nr { 0 } else { B_PREFETCH_AHEAD * nr },
                             };
@@ -194,18 +199,22 @@ pub(crate) fn gemm<K: Microkernel>(
                             let full = (ncb / nr).clamp(q0, q1);
                             for ir in (0..mcb).step_by(mr) {
                                 if full > q0 {
-                                    tile(q0, full - q0, ir);
+                                    tile(q0, full - q0, ir, false);
                                 }
                                 for q in full..q1 {
-                                    tile(q, 1, ir);
+                                    tile(q, 1, ir, false);
                                 }
                             }
                         } else {
+                            // Loop 2; loop 1 over the whole MR-tall row panels in one call (the
+                            // kernel walks down Ã), then the ragged last row panel.
+                            let full_rows = mcb / mr;
                             for q in q0..q1 {
-                                // Loop 2.
-                                for ir in (0..mcb).step_by(mr) {
-                                    // Loop 1.
-                                    tile(q, 1, ir);
+                                if full_rows > 0 {
+                                    tile(q, full_rows, 0, true);
+                                }
+                                if mcb % mr != 0 {
+                                    tile(q, 1, full_rows * mr, false);
                                 }
                             }
                         }

@@ -33,7 +33,8 @@ pub(crate) const DOT_R: usize = 3;
 pub(crate) const DOT_S: usize = 4;
 
 /// Arguments of one register-tile call: `C[0..mr, 0..nr] = α·Ã·B̃ + β·C` over `kc` steps, for
-/// `tiles` tiles side by side along the columns (same Ã, consecutive B panels).
+/// `tiles` tiles side by side along the columns (same Ã, consecutive B panels) or, with `down`,
+/// stacked down the rows (consecutive Ã panels, same B panel).
 pub(crate) struct TileArgs {
     /// Depth of the product.
     pub kc: usize,
@@ -57,9 +58,13 @@ pub(crate) struct TileArgs {
     pub alpha: f32,
     /// β; when 0, C is written without being read.
     pub beta: f32,
-    /// Tiles computed by this call (≥ 1; more than one only when every tile is `NR` wide): tile
-    /// `s` reads the B panel at `b + s·b_next` and writes the C tile `s·NR` columns right.
+    /// Tiles computed by this call (≥ 1). Across (`down` false; more than one only when every
+    /// tile is `NR` wide): tile `s` reads the B panel at `b + s·b_next` and writes the C tile
+    /// `s·NR` columns right. Down (every tile `MR` tall): tile `s` reads the Ã panel at
+    /// `a + s·kc·MR` and writes the C tile `s·MR` rows down.
     pub tiles: usize,
+    /// Whether the tiles are stacked down the rows (see `tiles`).
+    pub down: bool,
     /// Distance between consecutive B panels (in place: NR; packed: `kc·NR`).
     pub b_next: usize,
     /// If nonzero, step p also prefetches `b + p·b_rs + b_prefetch` (B read in place, where the
@@ -111,25 +116,44 @@ pub(crate) unsafe fn tile_body<
     t: &TileArgs,
 ) {
     debug_assert!(MR.is_multiple_of(V::A_GROUP) && MR * NV * V::LANES <= MAX_TILE);
-    debug_assert!(t.tiles >= 1 && (t.tiles == 1 || t.nr == NV * V::LANES));
+    debug_assert!(t.tiles >= 1 && (t.tiles == 1 || t.nr == NV * V::LANES || t.down));
+    debug_assert!(!t.down || t.mr == MR);
     // SAFETY: tile s reads the B panel at `b + s·b_next` and writes the C tile NR·s columns
-    // right of `c`, all inside what the caller vouched for.
+    // right of `c` (across), or reads the Ã panel at `a + s·kc·MR` and writes the C tile MR·s
+    // rows down (down), all inside what the caller vouched for.
     unsafe {
-        for s in 0..t.tiles {
-            let b = t.b.add(s * t.b_next);
-            let c = t.c.add(s * NV * V::LANES * t.csc);
-            one_tile::<V, MR, NV, P>(t, b, c);
+        if t.down {
+            if t.b_prefetch == 0
+                && t.nr == NV * V::LANES
+                && t.csc == 1
+                && P::full_tile(t.a, t.b, t.kc, t.c, t.rsc, t.alpha, t.beta, t.tiles)
+            {
+                return;
+            }
+            for s in 0..t.tiles {
+                let a = t.a.add(s * t.kc * MR);
+                let c = t.c.add(s * MR * t.rsc);
+                one_tile::<V, MR, NV, P>(t, a, t.b, c);
+            }
+        } else {
+            for s in 0..t.tiles {
+                let b = t.b.add(s * t.b_next);
+                let c = t.c.add(s * NV * V::LANES * t.csc);
+                one_tile::<V, MR, NV, P>(t, t.a, b, c);
+            }
         }
     }
 }
 
-/// One register tile of [`tile_body`]: B panel at `b`, C tile at `c`, the rest from `t`.
+/// One register tile of [`tile_body`]: Ã panel at `a`, B panel at `b`, C tile at `c`, the rest
+/// from `t`.
 ///
 /// # Safety
-/// As [`tile_body`], for this tile's B panel and C tile.
+/// As [`tile_body`], for this tile's panels and C tile.
 #[inline(always)]
 unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<V, MR, NV>>(
     t: &TileArgs,
+    a: *const f32,
     b: *const f32,
     c: *mut f32,
 ) {
@@ -139,7 +163,7 @@ unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<
             // Full tile over a packed panel into unit-stride rows: the family's whole-tile
             // kernel, if it has one (the same FMAs in the same order as below; it prefetches C
             // itself).
-            if P::full_tile(t.a, b, t.kc, c, t.rsc, t.alpha, t.beta) {
+            if P::full_tile(a, b, t.kc, c, t.rsc, t.alpha, t.beta, 1) {
                 return;
             }
         }
@@ -152,7 +176,6 @@ unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<
             }
         }
         let mut ab = [[V::zero(); NV]; MR];
-        let a = t.a;
         if t.b_prefetch != 0 {
             P::run_in_place(&mut ab, a, b, t.kc, t.b_rs, t.b_prefetch);
         } else {
@@ -189,25 +212,32 @@ unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<
                 }
             }
         } else {
-            // Ragged or strided tile: store the accumulators (a `[[V; NV]; MR]` is MR·NR
-            // contiguous lanes), read them as plain f32 and touch only the valid part of C.
-            // Only this path spills them: the copy keeps `ab` itself in registers.
-            let mut spill = [[V::zero(); NV]; MR];
-            for (dst, src) in spill.iter_mut().zip(ab.iter()) {
-                for (d, s) in dst.iter_mut().zip(src.iter()) {
-                    s.store(d as *mut V as *mut f32);
+            // Ragged or strided tile: gather the valid part of C into a tile-shaped buffer,
+            // update it with the same vector operations as a full tile (`acc·α`, or
+            // `mul_add(C, β, acc·α)` — so an element's bits do not depend on its tile kind),
+            // and scatter the valid part back. Only this path spills the accumulators: the
+            // copies keep `ab` itself in registers.
+            let alpha = V::splat(t.alpha);
+            let mut buf = [[V::zero(); NV]; MR];
+            let cbuf = buf.as_mut_ptr() as *mut f32;
+            if t.beta != 0.0 {
+                for i in 0..t.mr {
+                    for j in 0..t.nr {
+                        *cbuf.add(i * nr_full + j) = *c.add(i * t.rsc + j * t.csc);
+                    }
+                }
+                let beta = V::splat(t.beta);
+                for (dst, acc) in buf.iter_mut().flatten().zip(ab.iter().flatten()) {
+                    *dst = dst.mul_add(beta, acc.mul(alpha));
+                }
+            } else {
+                for (dst, acc) in buf.iter_mut().flatten().zip(ab.iter().flatten()) {
+                    *dst = acc.mul(alpha);
                 }
             }
-            let buf = spill.as_ptr() as *const f32;
             for i in 0..t.mr {
                 for j in 0..t.nr {
-                    let c = c.add(i * t.rsc + j * t.csc);
-                    let x = t.alpha * *buf.add(i * nr_full + j);
-                    *c = if t.beta == 0.0 {
-                        x
-                    } else {
-                        t.beta.mul_add_f(*c, x)
-                    };
+                    *c.add(i * t.rsc + j * t.csc) = *cbuf.add(i * nr_full + j);
                 }
             }
         }
@@ -240,17 +270,20 @@ pub(crate) trait PackedSteps<V: SimdF32, const MR: usize, const NV: usize> {
         prefetch: usize,
     );
 
-    /// The whole full tile in one piece, if this family has such a kernel (returns `false`
-    /// and does nothing otherwise): `C[0..MR, 0..NR] = α·Ã·B̃ + β·C` over a packed B panel
-    /// (row stride NR) with C rows `rsc` apart and unit column stride. Must give exactly what
-    /// [`PackedSteps::run`] followed by the vector C update of the tile body gives: the steps
-    /// in order p = 0, 1, … from zero, one FMA each, then `acc·α` (β = 0, C not read) or
-    /// `fma(C, β, acc·α)`.
+    /// Whole full tiles in one piece, if this family has such a kernel (returns `false` and
+    /// does nothing otherwise): for each `s < tiles`, `C[s·MR.., 0..NR] = α·Ã_s·B̃ + β·C` over
+    /// one packed B panel (row stride NR) and the Ã panels `a + s·kc·MR`, with C rows `rsc`
+    /// apart and unit column stride. Must give exactly what [`PackedSteps::run`] followed by the
+    /// vector C update of the tile body gives: the steps in order p = 0, 1, … from zero, one FMA
+    /// each, then `acc·α` (β = 0, C not read) or `fma(C, β, acc·α)`. It may prefetch past the
+    /// B panel (the next packed panel, when there is one).
     ///
     /// # Safety
-    /// As [`PackedSteps::run`], and the `MR × NR` tile of C at `c` (row stride `rsc`, column
-    /// stride 1) is valid for reads and writes and touched by no other thread.
+    /// As [`PackedSteps::run`] for each of the `tiles` Ã panels, and the `tiles·MR × NR` block
+    /// of C at `c` (row stride `rsc`, column stride 1) is valid for reads and writes and touched
+    /// by no other thread.
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     unsafe fn full_tile(
         _a: *const f32,
         _b: *const f32,
@@ -259,6 +292,7 @@ pub(crate) trait PackedSteps<V: SimdF32, const MR: usize, const NV: usize> {
         _rsc: usize,
         _alpha: f32,
         _beta: f32,
+        _tiles: usize,
     ) -> bool {
         false
     }
