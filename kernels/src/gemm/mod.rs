@@ -32,6 +32,8 @@ mod microkernel;
 mod pack;
 #[cfg(target_arch = "x86_64")]
 mod pack_avx2;
+#[cfg(target_arch = "x86_64")]
+mod skinny;
 
 #[cfg(target_arch = "x86_64")]
 mod kernel_avx2;
@@ -357,9 +359,25 @@ fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c:
         && 2usize.saturating_mul(m).saturating_mul(n).saturating_mul(k) >= PARALLEL_FLOPS;
     if inner_product::suits(m, n, k, a, b) {
         inner_product::gemm::<K>(alpha, a, b, beta, c, parallel);
+    } else if cfg!(target_arch = "x86_64") && K::ISA == Isa::Avx2 && skinny_suits(m, n, k, b) {
+        #[cfg(target_arch = "x86_64")]
+        skinny::gemm(alpha, a, b, beta, c, parallel);
     } else {
         let bs = Blocking::for_tile(K::MR, K::NR);
         blocked::gemm::<K>(&bs, alpha, a, b, beta, c, parallel);
+    }
+}
+
+/// Whether the AVX2 skinny path ([`skinny`]) takes the product.
+fn skinny_suits(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        skinny::suits(m, n, k, b)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (m, n, k, b);
+        false
     }
 }
 
