@@ -235,7 +235,7 @@ unsafe fn store_half(st: &Store, r0: usize, cols: [__m256; NT]) {
                 4 | 5 => t4h,
                 _ => t5h,
             };
-            let two = if r % 2 == 0 {
+            let two = if r.is_multiple_of(2) {
                 src
             } else {
                 _mm_movehl_ps(src, src)
