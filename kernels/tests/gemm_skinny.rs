@@ -1,0 +1,268 @@
+//! sgemm on the shapes of the short-side paths, against the reference math.
+//!
+//! `C ← α·A·B + β·C`, elementwise `cᵢⱼ ← α·Σₚ aᵢₚ·bₚⱼ + β·cᵢⱼ`, checked on every instruction
+//! set this CPU supports against `reference::sgemm` (f64 accumulation) with the bound of
+//! `tests/gemm.rs`: `2ε·((k + 2)·|α|·Σₚ|aᵢₚ·bₚⱼ| + 2·|β·cᵢⱼ|)`, ε = 2⁻²⁴.
+//!
+//! The shapes are the ones the AVX2 skinny path takes (9 to 16 rows of A, B row-major: see
+//! `kernels/src/gemm/skinny.rs`) — every row count, column counts with each remainder modulo the
+//! 6-column tile, padded leading dimensions, C transposed (strided store), α and β including 0
+//! (β = 0 over a NaN-poisoned C) — and on the other ISAs the same shapes through their own paths.
+//! Bit-level properties: a column's values do not depend on which tile (full or ragged) it falls
+//! in, nor a row's on how many rows the product has.
+
+use lepton_kernels::{arch, reference, sgemm_with, Isa, MatMut, MatRef};
+use proptest::prelude::*;
+
+/// A tiny deterministic generator of values in [-1, 1].
+fn fill(seed: u64, len: usize) -> Vec<f32> {
+    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    m: usize,
+    n: usize,
+    k: usize,
+    /// A stored transposed (column-major).
+    ta: bool,
+    /// C stored transposed (the strided store).
+    tc: bool,
+    /// Padding added to every leading dimension.
+    pad: usize,
+    alpha: f32,
+    beta: f32,
+    seed: u64,
+}
+
+/// Runs `c` on `isa` and on the reference and compares every element; checks that nothing
+/// outside C's elements was written.
+fn check(isa: Isa, c: &Case) {
+    let (m, n, k) = (c.m, c.n, c.k);
+    let (lda, ldb, ldc) = (
+        if c.ta { m } else { k } + c.pad,
+        n + c.pad,
+        if c.tc { m } else { n } + c.pad,
+    );
+    let ad = fill(c.seed, if c.ta { k * lda } else { m * lda });
+    let bd = fill(c.seed ^ 1, k * ldb);
+    let mut cd = fill(c.seed ^ 2, if c.tc { n * ldc } else { m * ldc });
+    if c.beta == 0.0 {
+        cd.iter_mut().for_each(|x| *x = f32::NAN);
+    }
+    let orig = cd.clone();
+    let mut expect = cd.clone();
+    let a = if c.ta {
+        MatRef::strided(&ad, m, k, 1, lda)
+    } else {
+        MatRef::strided(&ad, m, k, lda, 1)
+    };
+    let b = MatRef::strided(&bd, k, n, ldb, 1);
+    let (crs, ccs) = if c.tc { (1, ldc) } else { (ldc, 1) };
+    sgemm_with(
+        isa,
+        c.alpha,
+        a,
+        b,
+        c.beta,
+        MatMut::strided(&mut cd, m, n, crs, ccs),
+    );
+    reference::sgemm(
+        c.alpha,
+        a,
+        b,
+        c.beta,
+        MatMut::strided(&mut expect, m, n, crs, ccs),
+    );
+    let eps = f32::EPSILON as f64;
+    let mut written = vec![false; cd.len()];
+    for i in 0..m {
+        for j in 0..n {
+            let idx = i * crs + j * ccs;
+            written[idx] = true;
+            let terms: f64 = (0..k)
+                .map(|p| (a.at(i, p) as f64 * b.at(p, j) as f64).abs())
+                .sum();
+            let old = if c.beta == 0.0 {
+                0.0
+            } else {
+                (c.beta as f64 * orig[idx] as f64).abs()
+            };
+            let tol =
+                2.0 * eps * ((k as f64 + 2.0) * c.alpha.abs() as f64 * terms + 2.0 * old) + 1e-30;
+            let (got, want) = (cd[idx] as f64, expect[idx] as f64);
+            assert!(
+                (got - want).abs() <= tol,
+                "{isa}: C[{i},{j}] = {got}, reference {want}, tolerance {tol:e} ({c:?})"
+            );
+        }
+    }
+    for (idx, w) in written.iter().enumerate() {
+        if !w {
+            assert!(
+                cd[idx].to_bits() == orig[idx].to_bits(),
+                "{isa}: padding element {idx} of C was written ({c:?})"
+            );
+        }
+    }
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (
+        (9usize..=16, 6usize..=80, 16usize..=200),
+        (any::<bool>(), prop::bool::weighted(0.25)),
+        prop::sample::select(vec![0usize, 0, 5]),
+        prop::sample::select(vec![1.0f32, -0.5, 2.5]),
+        prop::sample::select(vec![0.0f32, 0.0, 1.0, -0.75]),
+        any::<u64>(),
+    )
+        .prop_map(|((m, n, k), (ta, tc), pad, alpha, beta, seed)| Case {
+            m,
+            n,
+            k,
+            ta,
+            tc,
+            pad,
+            alpha,
+            beta,
+            seed,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// 9–16 rows × row-major B on every ISA path.
+    #[test]
+    fn short_a_times_row_major_b_matches_reference(c in case()) {
+        for isa in arch::supported() {
+            check(isa, &c);
+        }
+    }
+}
+
+/// Every row count the skinny path takes with every column remainder modulo its 6-wide tile,
+/// at the depth of LeNet's conv2 (150), β = 0 and β ≠ 0; and conv2's forward shape at batch 4.
+#[test]
+fn every_row_count_and_column_remainder() {
+    for isa in arch::supported() {
+        for m in 9..=16 {
+            for n in 6..=12 {
+                for (s, beta) in [0.0f32, 0.5].into_iter().enumerate() {
+                    let c = Case {
+                        m,
+                        n,
+                        k: 150,
+                        ta: false,
+                        tc: false,
+                        pad: 0,
+                        alpha: 1.0,
+                        beta,
+                        seed: (m * 100 + n * 2 + s) as u64,
+                    };
+                    check(isa, &c);
+                }
+            }
+        }
+        let conv2 = Case {
+            m: 16,
+            n: 400,
+            k: 150,
+            ta: false,
+            tc: false,
+            pad: 0,
+            alpha: 1.0,
+            beta: 0.0,
+            seed: 7,
+        };
+        check(isa, &conv2);
+    }
+}
+
+/// `C = α·A·B + β·C` over `c0`, as bits.
+fn run_bits(
+    isa: Isa,
+    a: &[f32],
+    m: usize,
+    b: MatRef<'_>,
+    alpha: f32,
+    beta: f32,
+    c0: &[f32],
+) -> Vec<u32> {
+    let (k, n) = (b.rows, b.cols);
+    let mut c = c0.to_vec();
+    sgemm_with(
+        isa,
+        alpha,
+        MatRef::row_major(a, m, k),
+        b,
+        beta,
+        MatMut::row_major(&mut c, m, n),
+    );
+    c.iter().map(|x| x.to_bits()).collect()
+}
+
+/// A column's bits do not depend on its tile: B with one extra leading column shifts every
+/// column of C by one, moving columns between full 6-wide tiles and the ragged last tile.
+/// A row's bits do not depend on the number of rows (9 rows are the first 9 of 16).
+/// (On AVX2 both products take the skinny path.)
+#[test]
+fn columns_and_rows_bit_identical_across_tiles() {
+    let (m, k, n) = (16, 75, 41);
+    let a = fill(31, m * k);
+    let bw = fill(32, k * (n + 1));
+    let c0 = fill(33, m * (n + 1));
+    for isa in arch::supported() {
+        // β ∉ {0, 1} only on the skinny path itself: the blocked path's ragged-tile update
+        // rounds `β·c + x` in two steps where its vector update fuses them.
+        let betas: &[f32] = if isa == Isa::Avx2 {
+            &[0.0, 1.0, -0.75]
+        } else {
+            &[0.0, 1.0]
+        };
+        for &beta in betas {
+            let wide = run_bits(isa, &a, m, MatRef::row_major(&bw, k, n + 1), 1.5, beta, &c0);
+            let c_narrow: Vec<f32> = (0..m)
+                .flat_map(|i| c0[i * (n + 1) + 1..(i + 1) * (n + 1)].to_vec())
+                .collect();
+            let narrow = run_bits(
+                isa,
+                &a,
+                m,
+                MatRef::strided(&bw[1..], k, n, n + 1, 1),
+                1.5,
+                beta,
+                &c_narrow,
+            );
+            for i in 0..m {
+                assert_eq!(
+                    wide[i * (n + 1) + 1..(i + 1) * (n + 1)],
+                    narrow[i * n..(i + 1) * n],
+                    "{isa}, β = {beta}: row {i} depends on the column tiling"
+                );
+            }
+            let few = run_bits(
+                isa,
+                &a[..9 * k],
+                9,
+                MatRef::row_major(&bw, k, n + 1),
+                1.5,
+                beta,
+                &c0[..9 * (n + 1)],
+            );
+            assert_eq!(
+                few,
+                wide[..9 * (n + 1)],
+                "{isa}, β = {beta}: a row depends on the number of rows"
+            );
+        }
+    }
+}
