@@ -4,12 +4,14 @@
 //! set this CPU supports against `reference::sgemm` (f64 accumulation) with the bound of
 //! `tests/gemm.rs`: `2ε·((k + 2)·|α|·Σₚ|aᵢₚ·bₚⱼ| + 2·|β·cᵢⱼ|)`, ε = 2⁻²⁴.
 //!
-//! The shapes are the ones the AVX2 skinny path takes (9 to 16 rows of A, B row-major: see
-//! `kernels/src/gemm/skinny.rs`) — every row count, column counts with each remainder modulo the
-//! 6-column tile, padded leading dimensions, C transposed (strided store), α and β including 0
-//! (β = 0 over a NaN-poisoned C) — and on the other ISAs the same shapes through their own paths.
-//! Bit-level properties: a column's values do not depend on which tile (full or ragged) it falls
-//! in, nor a row's on how many rows the product has.
+//! The shapes are the ones the AVX2 skinny path takes (`kernels/src/gemm/skinny.rs`): 9 to 16
+//! rows of A times a row-major B, and `A·Bᵀ` with a short side of at most 32 and a long side of
+//! at least 128 — every row count, column counts with each remainder modulo the 6-column tile,
+//! both orientations, depths past the 2048-step depth block, padded leading dimensions, C
+//! transposed (strided store), α and β including 0 (β = 0 over a NaN-poisoned C) — and on the
+//! other ISAs the same shapes through their own paths. Bit-level properties: a column's values
+//! do not depend on which tile (full or ragged) it falls in, nor a row's on how many rows the
+//! product has.
 
 use lepton_kernels::{arch, reference, sgemm_with, Isa, MatMut, MatRef};
 use proptest::prelude::*;
@@ -34,6 +36,8 @@ struct Case {
     k: usize,
     /// A stored transposed (column-major).
     ta: bool,
+    /// B stored transposed (its columns contiguous: `A·Bᵀ` with row-major operands).
+    tb: bool,
     /// C stored transposed (the strided store).
     tc: bool,
     /// Padding added to every leading dimension.
@@ -49,11 +53,11 @@ fn check(isa: Isa, c: &Case) {
     let (m, n, k) = (c.m, c.n, c.k);
     let (lda, ldb, ldc) = (
         if c.ta { m } else { k } + c.pad,
-        n + c.pad,
+        if c.tb { k } else { n } + c.pad,
         if c.tc { m } else { n } + c.pad,
     );
     let ad = fill(c.seed, if c.ta { k * lda } else { m * lda });
-    let bd = fill(c.seed ^ 1, k * ldb);
+    let bd = fill(c.seed ^ 1, if c.tb { n * ldb } else { k * ldb });
     let mut cd = fill(c.seed ^ 2, if c.tc { n * ldc } else { m * ldc });
     if c.beta == 0.0 {
         cd.iter_mut().for_each(|x| *x = f32::NAN);
@@ -65,7 +69,11 @@ fn check(isa: Isa, c: &Case) {
     } else {
         MatRef::strided(&ad, m, k, lda, 1)
     };
-    let b = MatRef::strided(&bd, k, n, ldb, 1);
+    let b = if c.tb {
+        MatRef::strided(&bd, k, n, 1, ldb)
+    } else {
+        MatRef::strided(&bd, k, n, ldb, 1)
+    };
     let (crs, ccs) = if c.tc { (1, ldc) } else { (ldc, 1) };
     sgemm_with(
         isa,
@@ -129,12 +137,48 @@ fn case() -> impl Strategy<Value = Case> {
             n,
             k,
             ta,
+            tb: false,
             tc,
             pad,
             alpha,
             beta,
             seed,
         })
+}
+
+/// `A·Bᵀ` with both operands contiguous along the depth, a short side of 1 to 32 (rows or
+/// columns of C) and a long side of at least 128: on AVX2 the skinny path's outer products
+/// (16- and 8-row groups, both orientations), elsewhere the inner-product path.
+fn case_abt() -> impl Strategy<Value = Case> {
+    (
+        (1usize..=32, 128usize..=260, 64usize..=300, any::<bool>()),
+        prop::bool::weighted(0.25),
+        prop::sample::select(vec![0usize, 0, 3]),
+        prop::sample::select(vec![1.0f32, -0.5, 2.5]),
+        prop::sample::select(vec![0.0f32, 0.0, 1.0, -0.75]),
+        any::<u64>(),
+    )
+        .prop_map(
+            |((short, long, k, short_rows), tc, pad, alpha, beta, seed)| {
+                let (m, n) = if short_rows {
+                    (short, long)
+                } else {
+                    (long, short)
+                };
+                Case {
+                    m,
+                    n,
+                    k,
+                    ta: false,
+                    tb: true,
+                    tc,
+                    pad,
+                    alpha,
+                    beta,
+                    seed,
+                }
+            },
+        )
 }
 
 proptest! {
@@ -144,6 +188,43 @@ proptest! {
     #[test]
     fn short_a_times_row_major_b_matches_reference(c in case()) {
         for isa in arch::supported() {
+            check(isa, &c);
+        }
+    }
+
+    /// A short side times a long one, both contiguous along the depth, on every ISA path.
+    #[test]
+    fn short_side_a_times_bt_matches_reference(c in case_abt()) {
+        for isa in arch::supported() {
+            check(isa, &c);
+        }
+    }
+}
+
+/// Depths past one and two depth blocks (2048 steps), 16- and 8-row groups together (20 rows),
+/// both orientations, β = 0 and β ≠ 0; and conv2's weight gradient at batch 4.
+#[test]
+fn deep_short_side_products_match_reference() {
+    let shapes = [
+        (20, 130, 2049, 0.0f32),
+        (16, 150, 4133, -0.75),
+        (140, 9, 2100, 1.0),
+        (16, 150, 400, 0.0),
+    ];
+    for isa in arch::supported() {
+        for (s, &(m, n, k, beta)) in shapes.iter().enumerate() {
+            let c = Case {
+                m,
+                n,
+                k,
+                ta: false,
+                tb: true,
+                tc: false,
+                pad: 1,
+                alpha: 1.0,
+                beta,
+                seed: 40 + s as u64,
+            };
             check(isa, &c);
         }
     }
@@ -162,6 +243,7 @@ fn every_row_count_and_column_remainder() {
                         n,
                         k: 150,
                         ta: false,
+                        tb: false,
                         tc: false,
                         pad: 0,
                         alpha: 1.0,
@@ -177,6 +259,7 @@ fn every_row_count_and_column_remainder() {
             n: 400,
             k: 150,
             ta: false,
+            tb: false,
             tc: false,
             pad: 0,
             alpha: 1.0,
@@ -263,6 +346,40 @@ fn columns_and_rows_bit_identical_across_tiles() {
                 wide[..9 * (n + 1)],
                 "{isa}, β = {beta}: a row depends on the number of rows"
             );
+        }
+    }
+}
+
+/// A row of `A·Bᵀ` does not depend on how many rows are computed with it (a dense layer's
+/// features do not depend on the batch size): 7 and 6 rows give the first rows of 20 bit for
+/// bit, at a long side that takes the skinny path on AVX2 (150) and one that does not (120).
+#[test]
+fn rows_of_a_times_bt_do_not_depend_on_the_row_count() {
+    let k = 400;
+    let a = fill(51, 20 * k);
+    for n in [150, 120] {
+        let w = fill(52, n * k);
+        for isa in arch::supported() {
+            let run = |m: usize| {
+                let mut c = vec![f32::NAN; m * n];
+                sgemm_with(
+                    isa,
+                    1.0,
+                    MatRef::row_major(&a[..m * k], m, k),
+                    MatRef::row_major(&w, n, k).t(),
+                    0.0,
+                    MatMut::row_major(&mut c, m, n),
+                );
+                c.iter().map(|x| x.to_bits()).collect::<Vec<u32>>()
+            };
+            let all = run(20);
+            for m in [7, 6] {
+                assert_eq!(
+                    run(m),
+                    all[..m * n],
+                    "{isa}, n = {n}: the first {m} rows differ from those of 20"
+                );
+            }
         }
     }
 }

@@ -357,9 +357,16 @@ fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c:
     }
     let parallel = rayon::current_num_threads() > 1
         && 2usize.saturating_mul(m).saturating_mul(n).saturating_mul(k) >= PARALLEL_FLOPS;
+    let skinny = cfg!(target_arch = "x86_64") && K::ISA == Isa::Avx2;
     if inner_product::suits(m, n, k, a, b) {
-        inner_product::gemm::<K>(alpha, a, b, beta, c, parallel);
-    } else if cfg!(target_arch = "x86_64") && K::ISA == Isa::Avx2 && skinny_suits(m, n, k, b) {
+        if skinny && skinny_suits_short_side(m, n) {
+            // AVX2, a long side of 128 or more: outer products along the short side.
+            #[cfg(target_arch = "x86_64")]
+            skinny::gemm_short_side(alpha, a, b, beta, c, parallel);
+        } else {
+            inner_product::gemm::<K>(alpha, a, b, beta, c, parallel);
+        }
+    } else if skinny && skinny_suits(m, n, k, b) {
         #[cfg(target_arch = "x86_64")]
         skinny::gemm(alpha, a, b, beta, c, parallel);
     } else {
@@ -372,11 +379,24 @@ fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c:
 fn skinny_suits(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        skinny::suits(m, n, k, b)
+        skinny::suits_row_major_b(m, n, k, b)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         let _ = (m, n, k, b);
+        false
+    }
+}
+
+/// Whether the AVX2 skinny path takes a product of the inner-product path's shapes.
+fn skinny_suits_short_side(m: usize, n: usize) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        skinny::suits_short_side(m, n)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (m, n);
         false
     }
 }
