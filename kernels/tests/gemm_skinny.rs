@@ -383,3 +383,67 @@ fn rows_of_a_times_bt_do_not_depend_on_the_row_count() {
         }
     }
 }
+
+/// At most 8 rows times a shallow, long row-major B of more than 8 MB: the AVX2 streaming path
+/// (on machines whose L3 is at most 32 MB) — ragged vector and block tails, depths not a
+/// multiple of its 4-row passes, C strided, β = 0, 1 and −0.75.
+#[test]
+fn few_rows_times_a_long_b_match_reference() {
+    let shapes = [
+        (6, 28_001, 75, false, 0.0f32, 0),
+        (1, 27_999, 77, true, -0.75, 0),
+        (8, 16_389, 130, false, 1.0, 3),
+    ];
+    for isa in arch::supported() {
+        for (s, &(m, n, k, tc, beta, pad)) in shapes.iter().enumerate() {
+            let c = Case {
+                m,
+                n,
+                k,
+                ta: false,
+                tb: false,
+                tc,
+                pad,
+                alpha: 1.5,
+                beta,
+                seed: 60 + s as u64,
+            };
+            check(isa, &c);
+        }
+    }
+}
+
+/// A column's bits do not depend on which path computes it: the first 200 columns of a
+/// 6 × 28 001 × 75 product (streamed on AVX2) equal the 6 × 200 × 75 product over the same
+/// rows of B (the blocked path), for β = 0 and β = 1.
+#[test]
+fn streamed_columns_equal_blocked_ones() {
+    let (m, n, k, narrow) = (6, 28_001, 75, 200);
+    let a = fill(71, m * k);
+    let bd = fill(72, k * n);
+    let c0 = fill(73, m * n);
+    for isa in arch::supported() {
+        for beta in [0.0f32, 1.0] {
+            let wide = run_bits(isa, &a, m, MatRef::row_major(&bd, k, n), 1.5, beta, &c0);
+            let c_narrow: Vec<f32> = (0..m)
+                .flat_map(|i| c0[i * n..i * n + narrow].to_vec())
+                .collect();
+            let part = run_bits(
+                isa,
+                &a,
+                m,
+                MatRef::strided(&bd, k, narrow, n, 1),
+                1.5,
+                beta,
+                &c_narrow,
+            );
+            for i in 0..m {
+                assert_eq!(
+                    wide[i * n..i * n + narrow],
+                    part[i * narrow..(i + 1) * narrow],
+                    "{isa}, β = {beta}: row {i} differs between the paths"
+                );
+            }
+        }
+    }
+}

@@ -34,6 +34,8 @@ mod pack;
 mod pack_avx2;
 #[cfg(target_arch = "x86_64")]
 mod skinny;
+#[cfg(target_arch = "x86_64")]
+mod stream_b;
 
 #[cfg(target_arch = "x86_64")]
 mod kernel_avx2;
@@ -369,6 +371,9 @@ fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c:
     } else if skinny && skinny_suits(m, n, k, b) {
         #[cfg(target_arch = "x86_64")]
         skinny::gemm(alpha, a, b, beta, c, parallel);
+    } else if skinny && stream_b_suits(m, n, k, b) {
+        #[cfg(target_arch = "x86_64")]
+        stream_b::gemm(alpha, a, b, beta, c, parallel);
     } else {
         let bs = Blocking::for_tile(K::MR, K::NR);
         blocked::gemm::<K>(&bs, alpha, a, b, beta, c, parallel);
@@ -380,6 +385,19 @@ fn skinny_suits(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         skinny::suits_row_major_b(m, n, k, b)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (m, n, k, b);
+        false
+    }
+}
+
+/// Whether the AVX2 streaming path ([`stream_b`]) takes the product.
+fn stream_b_suits(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        stream_b::suits(m, n, k, b)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
