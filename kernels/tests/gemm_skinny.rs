@@ -4,14 +4,16 @@
 //! set this CPU supports against `reference::sgemm` (f64 accumulation) with the bound of
 //! `tests/gemm.rs`: `2ε·((k + 2)·|α|·Σₚ|aᵢₚ·bₚⱼ| + 2·|β·cᵢⱼ|)`, ε = 2⁻²⁴.
 //!
-//! The shapes are the ones the AVX2 skinny path takes (`kernels/src/gemm/skinny.rs`): 9 to 16
-//! rows of A times a row-major B, and `A·Bᵀ` with a short side of at most 32 and a long side of
-//! at least 128 — every row count, column counts with each remainder modulo the 6-column tile,
-//! both orientations, depths past the 2048-step depth block, padded leading dimensions, C
+//! The shapes are the ones the AVX2 short-side paths take: the skinny path
+//! (`kernels/src/gemm/skinny.rs`: 9 to 64 rows of A times a row-major B; `A·Bᵀ` with a short
+//! side of at most 32 and a long side of at least 128, or a short side of 33 to 64) and the
+//! streaming path (`stream_b.rs`: at most 8 rows times a shallow row-major B of over 8 MB) —
+//! every row count, column counts with each remainder modulo the 6-column tile, both
+//! orientations, depths past the 2048-step depth block, padded leading dimensions, C
 //! transposed (strided store), α and β including 0 (β = 0 over a NaN-poisoned C) — and on the
 //! other ISAs the same shapes through their own paths. Bit-level properties: a column's values
-//! do not depend on which tile (full or ragged) it falls in, nor a row's on how many rows the
-//! product has.
+//! do not depend on which tile (full or ragged) or path it falls in, nor a row's on how many
+//! rows the product has.
 
 use lepton_kernels::{arch, reference, sgemm_with, Isa, MatMut, MatRef};
 use proptest::prelude::*;
@@ -125,7 +127,7 @@ fn check(isa: Isa, c: &Case) {
 
 fn case() -> impl Strategy<Value = Case> {
     (
-        (9usize..=16, 6usize..=80, 16usize..=200),
+        (9usize..=64, 6usize..=80, 16usize..=200),
         (any::<bool>(), prop::bool::weighted(0.25)),
         prop::sample::select(vec![0usize, 0, 5]),
         prop::sample::select(vec![1.0f32, -0.5, 2.5]),
@@ -146,12 +148,14 @@ fn case() -> impl Strategy<Value = Case> {
         })
 }
 
-/// `A·Bᵀ` with both operands contiguous along the depth, a short side of 1 to 32 (rows or
-/// columns of C) and a long side of at least 128: on AVX2 the skinny path's outer products
-/// (16- and 8-row groups, both orientations), elsewhere the inner-product path.
+/// `A·Bᵀ` with both operands contiguous along the depth, a short side of 1 to 64 (rows or
+/// columns of C) and a long side of 100 to 260: on AVX2 the skinny path's outer products
+/// (16- and 8-row groups, both orientations) where the long side is at least 128 or the
+/// short side more than 32 and the long operand fits in half of L2; elsewhere the
+/// inner-product or the blocked path.
 fn case_abt() -> impl Strategy<Value = Case> {
     (
-        (1usize..=32, 128usize..=260, 64usize..=300, any::<bool>()),
+        (1usize..=64, 100usize..=260, 64usize..=300, any::<bool>()),
         prop::bool::weighted(0.25),
         prop::sample::select(vec![0usize, 0, 3]),
         prop::sample::select(vec![1.0f32, -0.5, 2.5]),
@@ -184,7 +188,7 @@ fn case_abt() -> impl Strategy<Value = Case> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(40))]
 
-    /// 9–16 rows × row-major B on every ISA path.
+    /// 9–64 rows × row-major B on every ISA path.
     #[test]
     fn short_a_times_row_major_b_matches_reference(c in case()) {
         for isa in arch::supported() {

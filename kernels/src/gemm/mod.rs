@@ -368,6 +368,9 @@ fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c:
         } else {
             inner_product::gemm::<K>(alpha, a, b, beta, c, parallel);
         }
+    } else if skinny && skinny_suits_mid_short_side(m, n, k, a, b) {
+        #[cfg(target_arch = "x86_64")]
+        skinny::gemm_short_side(alpha, a, b, beta, c, parallel);
     } else if skinny && skinny_suits(m, n, k, b) {
         #[cfg(target_arch = "x86_64")]
         skinny::gemm(alpha, a, b, beta, c, parallel);
@@ -402,6 +405,25 @@ fn stream_b_suits(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
     #[cfg(not(target_arch = "x86_64"))]
     {
         let _ = (m, n, k, b);
+        false
+    }
+}
+
+/// Whether the AVX2 skinny path takes an `A·Bᵀ` with a short side of 33 to 64.
+fn skinny_suits_mid_short_side(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &MatRef<'_>,
+    b: &MatRef<'_>,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        skinny::suits_mid_short_side(m, n, k, a, b)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (m, n, k, a, b);
         false
     }
 }
