@@ -10,7 +10,13 @@
 //!
 //! * `m = 0` or `n = 0`: nothing; `k = 0` or `α = 0`: `C = β·C` (A and B are not read);
 //! * small output, long depth, A and Bᵀ contiguous along the depth (`dW = dY·colsᵀ`):
-//!   [`inner_product`] — no packing, lane-parallel dot products;
+//!   [`inner_product`] — no packing, lane-parallel dot products; on AVX2, when the long side of
+//!   C is at least 128 (conv2's weight gradient), the skinny path's outer products instead;
+//! * AVX2 only — `skinny` (vectors along the rows of C, A packed transposed, every value of B
+//!   broadcast once per 16 rows): `A·Bᵀ` as above with a short side of 33–64 and 9–64 rows
+//!   times a row-major B (conv2's forward product; fc1 at batch 64), see `skinny.rs`;
+//!   `stream_b` (B read row by row in long runs, accumulators in L1): at most 8 rows times a
+//!   shallow row-major B of more than a quarter of L3 (conv1's forward product at batch 64);
 //! * everything else: [`blocked`] — the five BLIS loops around a register-tiled microkernel,
 //!   with B read in place (not packed) when it is row-major and reused little (few rows of A,
 //!   or a shallow depth: LeNet's forward convolutions).
@@ -346,7 +352,9 @@ fn dispatch(isa: Isa, alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, mut
     }
 }
 
-/// Chooses the path by shape: trivial cases, the inner-product path, or the blocked loops.
+/// Chooses the path by shape: trivial cases, the inner-product path (or on AVX2 the skinny
+/// path for the same shapes with a long side of 128 or more), the AVX2 skinny and streaming
+/// paths, or the blocked loops.
 fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c: &mut MatMut<'_>) {
     debug_assert!(K::ISA.is_supported());
     let (m, n, k) = (c.rows, c.cols, a.cols);
