@@ -13,8 +13,9 @@
 //!   [`inner_product`] — no packing, lane-parallel dot products; on AVX2, when the long side of
 //!   C is at least 128 (conv2's weight gradient), the skinny path's outer products instead;
 //! * AVX2 only — `skinny` (vectors along the rows of C, A packed transposed, every value of B
-//!   broadcast once per 16 rows): `A·Bᵀ` as above with a short side of 33–64 and 9–64 rows
-//!   times a row-major B (conv2's forward product; fc1 at batch 64), see `skinny.rs`;
+//!   broadcast once per 16 rows): `A·Bᵀ` as above with a short side of 33–64, and 9–64 rows
+//!   times a row-major B that fits in L2 (conv2's forward product at batch 4; fc1 at batch
+//!   64), see `skinny.rs`;
 //!   `stream_b` (B read row by row in long runs, accumulators in L1): at most 8 rows times a
 //!   shallow row-major B of more than a quarter of L3 (conv1's forward product at batch 64);
 //! * everything else: [`blocked`] — the five BLIS loops around a register-tiled microkernel,

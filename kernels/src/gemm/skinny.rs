@@ -49,15 +49,26 @@ pub(crate) const KD: usize = 2048;
 const PREFETCH_STEPS: usize = 8;
 
 /// Whether a product with row-major B goes here rather than to the blocked path: at least one
-/// tile of columns, a depth worth a tile, and 9 to 16 rows (one row group: each value of B is
-/// read once), or 17 to 64 rows over a B that fits in half of L2 (read once per group of 16
-/// rows, from L2: LeNet's fc1 input gradient at batch 64, 64 × 400 × 120, ran at 68 GFLOPS
-/// here against 64 blocked, fastest calls 85 against 79).
+/// tile of columns, a depth worth a tile, and 9 to 16 rows over a B that fits in L2 (one row
+/// group: each value of B is read once; conv2's forward product at batch 4, 16 × 400 × 150,
+/// ran at 64 GFLOPS here against 48 blocked, fastest calls 86 against 65), or 17 to 64 rows
+/// over a B that fits in half of L2 (read once per group of 16 rows, from L2: LeNet's fc1
+/// input gradient at batch 64, 64 × 400 × 120, 66 against 64, fastest calls 88 against 79).
+///
+/// A larger B read in place stays on the blocked path: conv2 at batch 64 (B 3.8 MB, rows
+/// 25 600 bytes apart) ran here at 50–75 GFLOPS in most processes but at 13–16 — every call —
+/// in about a quarter of them, and in most when B was backed by huge pages (the blocked path:
+/// 36–53, no such mode); the cause was not found.
 pub(crate) fn suits_row_major_b(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
     n >= NT
         && k >= 16
         && b.col_stride == 1
-        && ((9..=16).contains(&m) || (17..=64).contains(&m) && fits_half_l2(k, n))
+        && ((9..=16).contains(&m) && fits_l2(k, n) || (17..=64).contains(&m) && fits_half_l2(k, n))
+}
+
+/// Whether `rows × cols` f32 values fit in L2.
+fn fits_l2(rows: usize, cols: usize) -> bool {
+    rows.saturating_mul(cols).saturating_mul(4) <= crate::arch::cache_sizes().l2
 }
 
 /// Whether `A·Bᵀ` with both operands contiguous along the depth and a short side of 33 to 64
