@@ -13,6 +13,12 @@
 //!       out = dot_tile(A[r, pc..], Bᵀ[s, pc..]);  C = α·out + (β·C | C)
 //! ```
 //! Depth chunks are fixed by the shape, never by the thread count.
+//!
+//! On AVX2, products of these shapes whose long side is at least 128 (conv2's weight gradient,
+//! 16 × 150 × 100·batch) go to the skinny path instead (outer products along the short side,
+//! no horizontal sums: 88 against 49 GFLOPS at batch 4); the choice depends on the long side
+//! only, so a dense layer's rows never change path with the batch size — see
+//! `skinny::MIN_LONG_SIDE`.
 
 use super::microkernel::{Microkernel, DOT_R, DOT_S};
 use super::{MatMut, MatRef};
@@ -43,7 +49,8 @@ impl CPtr {
 /// at 74 GFLOPS blocked against 58 here, 32×120×400 at 69 against 58, 16×150×400 at 54 against
 /// 60 — but which path a product takes decides how its sums are rounded, and `lepton`'s tests
 /// compare features computed in batches of 7 and of 20 bit for bit; 32 keeps LeNet's fc1 at
-/// batch 64 on the blocked path and small batches together on this one.)
+/// batch 64 off this path — on AVX2 it takes the skinny path, `skinny::suits_mid_short_side`
+/// — and small batches together on this one.)
 pub(crate) fn suits(m: usize, n: usize, k: usize, a: &MatRef<'_>, b: &MatRef<'_>) -> bool {
     (a.col_stride == 1 || a.cols == 1)
         && (b.row_stride == 1 || b.rows == 1)

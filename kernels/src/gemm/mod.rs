@@ -10,7 +10,14 @@
 //!
 //! * `m = 0` or `n = 0`: nothing; `k = 0` or `α = 0`: `C = β·C` (A and B are not read);
 //! * small output, long depth, A and Bᵀ contiguous along the depth (`dW = dY·colsᵀ`):
-//!   [`inner_product`] — no packing, lane-parallel dot products;
+//!   [`inner_product`] — no packing, lane-parallel dot products; on AVX2, when the long side of
+//!   C is at least 128 (conv2's weight gradient), the skinny path's outer products instead;
+//! * AVX2 only — `skinny` (vectors along the rows of C, A packed transposed, every value of B
+//!   broadcast once per 16 rows): `A·Bᵀ` as above with a short side of 33–64, and 9–64 rows
+//!   times a row-major B that fits in L2 (conv2's forward product at batch 4; fc1 at batch
+//!   64), see `skinny.rs`;
+//!   `stream_b` (B read row by row in long runs, accumulators in L1): at most 8 rows times a
+//!   shallow row-major B of more than a quarter of L3 (conv1's forward product at batch 64);
 //! * everything else: [`blocked`] — the five BLIS loops around a register-tiled microkernel,
 //!   with B read in place (not packed) when it is row-major and reused little (few rows of A,
 //!   or a shallow depth: LeNet's forward convolutions).
@@ -32,6 +39,10 @@ mod microkernel;
 mod pack;
 #[cfg(target_arch = "x86_64")]
 mod pack_avx2;
+#[cfg(target_arch = "x86_64")]
+mod skinny;
+#[cfg(target_arch = "x86_64")]
+mod stream_b;
 
 #[cfg(target_arch = "x86_64")]
 mod kernel_avx2;
@@ -342,7 +353,9 @@ fn dispatch(isa: Isa, alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, mut
     }
 }
 
-/// Chooses the path by shape: trivial cases, the inner-product path, or the blocked loops.
+/// Chooses the path by shape: trivial cases, the inner-product path (or on AVX2 the skinny
+/// path for the same shapes with a long side of 128 or more), the AVX2 skinny and streaming
+/// paths, or the blocked loops.
 fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c: &mut MatMut<'_>) {
     debug_assert!(K::ISA.is_supported());
     let (m, n, k) = (c.rows, c.cols, a.cols);
@@ -355,11 +368,85 @@ fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c:
     }
     let parallel = rayon::current_num_threads() > 1
         && 2usize.saturating_mul(m).saturating_mul(n).saturating_mul(k) >= PARALLEL_FLOPS;
+    let skinny = cfg!(target_arch = "x86_64") && K::ISA == Isa::Avx2;
     if inner_product::suits(m, n, k, a, b) {
-        inner_product::gemm::<K>(alpha, a, b, beta, c, parallel);
+        if skinny && skinny_suits_short_side(m, n) {
+            // AVX2, a long side of 128 or more: outer products along the short side.
+            #[cfg(target_arch = "x86_64")]
+            skinny::gemm_short_side(alpha, a, b, beta, c, parallel);
+        } else {
+            inner_product::gemm::<K>(alpha, a, b, beta, c, parallel);
+        }
+    } else if skinny && skinny_suits_mid_short_side(m, n, k, a, b) {
+        #[cfg(target_arch = "x86_64")]
+        skinny::gemm_short_side(alpha, a, b, beta, c, parallel);
+    } else if skinny && skinny_suits(m, n, k, b) {
+        #[cfg(target_arch = "x86_64")]
+        skinny::gemm(alpha, a, b, beta, c, parallel);
+    } else if skinny && stream_b_suits(m, n, k, b) {
+        #[cfg(target_arch = "x86_64")]
+        stream_b::gemm(alpha, a, b, beta, c, parallel);
     } else {
         let bs = Blocking::for_tile(K::MR, K::NR);
         blocked::gemm::<K>(&bs, alpha, a, b, beta, c, parallel);
+    }
+}
+
+/// Whether the AVX2 skinny path ([`skinny`]) takes the product.
+fn skinny_suits(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        skinny::suits_row_major_b(m, n, k, b)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (m, n, k, b);
+        false
+    }
+}
+
+/// Whether the AVX2 streaming path ([`stream_b`]) takes the product.
+fn stream_b_suits(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        stream_b::suits(m, n, k, b)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (m, n, k, b);
+        false
+    }
+}
+
+/// Whether the AVX2 skinny path takes an `A·Bᵀ` with a short side of 33 to 64.
+fn skinny_suits_mid_short_side(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: &MatRef<'_>,
+    b: &MatRef<'_>,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        skinny::suits_mid_short_side(m, n, k, a, b)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (m, n, k, a, b);
+        false
+    }
+}
+
+/// Whether the AVX2 skinny path takes a product of the inner-product path's shapes.
+fn skinny_suits_short_side(m: usize, n: usize) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        skinny::suits_short_side(m, n)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (m, n);
+        false
     }
 }
 

@@ -157,7 +157,7 @@ pub(crate) fn pack_b_block<K: Microkernel>(
 /// # Panics
 /// If a line or a destination index falls outside its slice.
 #[allow(clippy::too_many_arguments)]
-fn transpose_copy(
+pub(crate) fn transpose_copy(
     isa: Isa,
     data: &[f32],
     start: usize,
