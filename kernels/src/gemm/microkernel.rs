@@ -212,27 +212,33 @@ unsafe fn one_tile<V: SimdF32, const MR: usize, const NV: usize, P: PackedSteps<
                 }
             }
         } else {
-            // Ragged or strided tile: gather the valid part of C into a tile-shaped buffer,
-            // update it with the same vector operations as a full tile (`acc·α`, or
-            // `mul_add(C, β, acc·α)` — so an element's bits do not depend on its tile kind),
-            // and scatter the valid part back. Only this path spills the accumulators: the
-            // copies keep `ab` itself in registers.
+            // Ragged or strided tile: the same vector operations as a full tile (`acc·α`, or
+            // `fma(C, β, acc·α)` — so an element's bits do not depend on its tile kind) on
+            // tile-shaped buffers: `acc·α` is stored out, the valid part of C gathered, updated
+            // and scattered back. Only this path spills the accumulators, and only through
+            // explicit stores: reading `ab` by reference (e.g. through an iterator) would make
+            // the compiler keep it in memory for the whole depth loop, on every tile.
             let alpha = V::splat(t.alpha);
             let mut buf = [[V::zero(); NV]; MR];
+            for (dst, src) in buf.iter_mut().zip(ab.iter()) {
+                for (d, s) in dst.iter_mut().zip(src.iter()) {
+                    s.mul(alpha).store(d as *mut V as *mut f32);
+                }
+            }
             let cbuf = buf.as_mut_ptr() as *mut f32;
             if t.beta != 0.0 {
+                let mut old = [[V::zero(); NV]; MR];
+                let obuf = old.as_mut_ptr() as *mut f32;
                 for i in 0..t.mr {
                     for j in 0..t.nr {
-                        *cbuf.add(i * nr_full + j) = *c.add(i * t.rsc + j * t.csc);
+                        *obuf.add(i * nr_full + j) = *c.add(i * t.rsc + j * t.csc);
                     }
                 }
                 let beta = V::splat(t.beta);
-                for (dst, acc) in buf.iter_mut().flatten().zip(ab.iter().flatten()) {
-                    *dst = dst.mul_add(beta, acc.mul(alpha));
-                }
-            } else {
-                for (dst, acc) in buf.iter_mut().flatten().zip(ab.iter().flatten()) {
-                    *dst = acc.mul(alpha);
+                for (x, c_old) in buf.iter_mut().zip(old.iter()) {
+                    for (x, c_old) in x.iter_mut().zip(c_old.iter()) {
+                        *x = c_old.mul_add(beta, *x);
+                    }
                 }
             }
             for i in 0..t.mr {

@@ -368,86 +368,59 @@ fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c:
     }
     let parallel = rayon::current_num_threads() > 1
         && 2usize.saturating_mul(m).saturating_mul(n).saturating_mul(k) >= PARALLEL_FLOPS;
-    let skinny = cfg!(target_arch = "x86_64") && K::ISA == Isa::Avx2;
+    if K::ISA == Isa::Avx2 && run_avx2_paths(alpha, a, b, beta, c, parallel) {
+        return;
+    }
     if inner_product::suits(m, n, k, a, b) {
-        if skinny && skinny_suits_short_side(m, n) {
-            // AVX2, a long side of 128 or more: outer products along the short side.
-            #[cfg(target_arch = "x86_64")]
-            skinny::gemm_short_side(alpha, a, b, beta, c, parallel);
-        } else {
-            inner_product::gemm::<K>(alpha, a, b, beta, c, parallel);
-        }
-    } else if skinny && skinny_suits_mid_short_side(m, n, k, a, b) {
-        #[cfg(target_arch = "x86_64")]
-        skinny::gemm_short_side(alpha, a, b, beta, c, parallel);
-    } else if skinny && skinny_suits(m, n, k, b) {
-        #[cfg(target_arch = "x86_64")]
-        skinny::gemm(alpha, a, b, beta, c, parallel);
-    } else if skinny && stream_b_suits(m, n, k, b) {
-        #[cfg(target_arch = "x86_64")]
-        stream_b::gemm(alpha, a, b, beta, c, parallel);
+        inner_product::gemm::<K>(alpha, a, b, beta, c, parallel);
     } else {
         let bs = Blocking::for_tile(K::MR, K::NR);
         blocked::gemm::<K>(&bs, alpha, a, b, beta, c, parallel);
     }
 }
 
-/// Whether the AVX2 skinny path ([`skinny`]) takes the product.
-fn skinny_suits(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        skinny::suits_row_major_b(m, n, k, b)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = (m, n, k, b);
-        false
-    }
-}
-
-/// Whether the AVX2 streaming path ([`stream_b`]) takes the product.
-fn stream_b_suits(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        stream_b::suits(m, n, k, b)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = (m, n, k, b);
-        false
-    }
-}
-
-/// Whether the AVX2 skinny path takes an `A·Bᵀ` with a short side of 33 to 64.
-fn skinny_suits_mid_short_side(
-    m: usize,
-    n: usize,
-    k: usize,
+/// The AVX2-only paths: runs the product and returns `true` when its shape suits one of them —
+/// the inner-product shapes with a long side of 128 or more, `A·Bᵀ` with a short side of 33–64
+/// and few rows times a row-major B go to [`skinny`], at most 8 rows times a large shallow
+/// row-major B to [`stream_b`]. The caller has checked that the CPU runs AVX2 + FMA.
+#[cfg(target_arch = "x86_64")]
+fn run_avx2_paths(
+    alpha: f32,
     a: &MatRef<'_>,
     b: &MatRef<'_>,
+    beta: f32,
+    c: &mut MatMut<'_>,
+    parallel: bool,
 ) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        skinny::suits_mid_short_side(m, n, k, a, b)
+    let (m, n, k) = (c.rows, c.cols, a.cols);
+    if inner_product::suits(m, n, k, a, b) {
+        if !skinny::suits_short_side(m, n) {
+            return false;
+        }
+        skinny::gemm_short_side(alpha, a, b, beta, c, parallel);
+    } else if skinny::suits_mid_short_side(m, n, k, a, b) {
+        skinny::gemm_short_side(alpha, a, b, beta, c, parallel);
+    } else if skinny::suits_row_major_b(m, n, k, b) {
+        skinny::gemm(alpha, a, b, beta, c, parallel);
+    } else if stream_b::suits(m, n, k, b) {
+        stream_b::gemm(alpha, a, b, beta, c, parallel);
+    } else {
+        return false;
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = (m, n, k, a, b);
-        false
-    }
+    true
 }
 
-/// Whether the AVX2 skinny path takes a product of the inner-product path's shapes.
-fn skinny_suits_short_side(m: usize, n: usize) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        skinny::suits_short_side(m, n)
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        let _ = (m, n);
-        false
-    }
+/// No AVX2 paths outside x86-64.
+#[cfg(not(target_arch = "x86_64"))]
+fn run_avx2_paths(
+    _alpha: f32,
+    _a: &MatRef<'_>,
+    _b: &MatRef<'_>,
+    _beta: f32,
+    _c: &mut MatMut<'_>,
+    _parallel: bool,
+) -> bool {
+    false
 }
 
 /// `C = β·C`, with `β = 0` writing zeros (BLAS: C is not read).
