@@ -107,6 +107,11 @@ pub fn evaluate<D: ImageDataset + ?Sized>(
 /// per image) for every image of `data`, in dataset order: `(features [len × 84] row-major,
 /// labels)`. These are what the SVM of `lepton pipeline` classifies.
 ///
+/// Up to 32 images per batch, an image's features are the same bits whatever `batch_size` is
+/// (the dense layers' products then sum every element in one order; tested with batches of 7
+/// and 20). Larger batches take other matrix-multiply paths, whose results may differ in the
+/// last bits.
+///
 /// # Errors
 /// As [`predict`].
 pub fn extract_features<D: ImageDataset + ?Sized>(
