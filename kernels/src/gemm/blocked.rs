@@ -21,6 +21,7 @@
 //! micro-panel is copied, so the tile never reads past the matrix.
 
 use super::blocking::Blocking;
+use super::c_ptr::CPtr;
 use super::microkernel::{Microkernel, TileArgs};
 use super::pack::{pack_a, pack_b_block, pack_b_panel, with_buffer, Buffer};
 use super::{MatMut, MatRef};
@@ -31,27 +32,6 @@ const B_PREFETCH_AHEAD: usize = 4;
 
 /// Depths up to this are "shallow": loops 1 and 2 swap so C is written in long row runs.
 const SHALLOW: usize = 32;
-
-/// A pointer to C shared by the tasks, each of which writes a disjoint set of tiles.
-#[derive(Clone, Copy)]
-struct CPtr(*mut f32);
-// SAFETY: tasks write disjoint tiles of C (distinct elements, checked by `MatMut::check`), and
-// the pointer outlives the parallel loop that uses it.
-unsafe impl Send for CPtr {}
-// SAFETY: as above.
-unsafe impl Sync for CPtr {}
-
-impl CPtr {
-    /// The element `offset` past the start of C.
-    ///
-    /// # Safety
-    /// `offset` is inside C's storage.
-    #[inline]
-    unsafe fn at(self, offset: usize) -> *mut f32 {
-        // SAFETY: the caller keeps the offset inside the allocation.
-        unsafe { self.0.add(offset) }
-    }
-}
 
 /// `C = α·A·B + β·C` with `m, n, k > 0`, `parallel` choosing rayon.
 pub(crate) fn gemm<K: Microkernel>(
@@ -84,6 +64,7 @@ pub(crate) fn gemm<K: Microkernel>(
         1
     };
     let (rsc, csc) = (c.row_stride, c.col_stride);
+    // Tasks write disjoint tiles of C (row block × range of micro-panels; distinct elements, as `MatMut::check` ensures).
     let cptr = CPtr(c.data.as_mut_ptr());
     let b_len = if b_direct {
         0

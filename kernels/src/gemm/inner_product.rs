@@ -20,29 +20,11 @@
 //! only, so a dense layer's rows never change path with the batch size — see
 //! `skinny::MIN_LONG_SIDE`.
 
+use super::c_ptr::CPtr;
 use super::microkernel::{Microkernel, DOT_R, DOT_S};
 use super::{MatMut, MatRef};
 use crate::arch::cache_sizes;
 use rayon::prelude::*;
-
-#[derive(Clone, Copy)]
-struct CPtr(*mut f32);
-// SAFETY: tasks write disjoint column groups of C and the pointer outlives the parallel loop.
-unsafe impl Send for CPtr {}
-// SAFETY: as above.
-unsafe impl Sync for CPtr {}
-
-impl CPtr {
-    /// The element `offset` past the start of C.
-    ///
-    /// # Safety
-    /// `offset` is inside C's storage.
-    #[inline]
-    unsafe fn at(self, offset: usize) -> *mut f32 {
-        // SAFETY: the caller keeps the offset inside the allocation.
-        unsafe { self.0.add(offset) }
-    }
-}
 
 /// Whether the shape and layout suit the inner-product path: a short side of at most 32. (With
 /// the AVX2 transposing packers the blocked path wins from about 24 rows on — 64×120×400 ran
@@ -94,6 +76,7 @@ fn oriented<K: Microkernel>(
     let kd = ((l2 / 2 / (4 * (m + n))).clamp(256, 16384)) / 64 * 64;
     let (lda, ldb) = (a.row_stride, b.col_stride);
     let (rsc, csc) = (c.row_stride, c.col_stride);
+    // Tasks write disjoint column groups of C.
     let cptr = CPtr(c.data.as_mut_ptr());
     let groups = n.div_ceil(DOT_S);
     let threads = if parallel {

@@ -34,6 +34,7 @@
 
 mod blocked;
 mod blocking;
+mod c_ptr;
 mod inner_product;
 mod microkernel;
 mod pack;

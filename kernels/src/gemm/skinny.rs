@@ -32,6 +32,7 @@
 //! columns, or the thread (tasks split the columns). For `k ≤ 256` it is also exactly what the
 //! blocked path computes.
 
+use super::c_ptr::CPtr;
 use super::pack::{transpose_copy, with_buffer, Buffer};
 use super::{MatMut, MatRef};
 use crate::arch::Isa;
@@ -113,25 +114,6 @@ pub(crate) fn suits_short_side(m: usize, n: usize) -> bool {
     m.max(n) >= MIN_LONG_SIDE
 }
 
-#[derive(Clone, Copy)]
-struct CPtr(*mut f32);
-// SAFETY: tasks write disjoint column ranges of C, and the pointer outlives the parallel loop.
-unsafe impl Send for CPtr {}
-// SAFETY: as above.
-unsafe impl Sync for CPtr {}
-
-impl CPtr {
-    /// The element `offset` past the start of C.
-    ///
-    /// # Safety
-    /// `offset` is inside C's storage.
-    #[inline]
-    unsafe fn at(self, offset: usize) -> *mut f32 {
-        // SAFETY: the caller keeps the offset inside the allocation.
-        unsafe { self.0.add(offset) }
-    }
-}
-
 /// [`gemm`] on whichever of `C = A·B` and `Cᵀ = Bᵀ·Aᵀ` has fewer rows (the short side along
 /// the vectors). The same products either way: each element is the same FMA chain.
 pub(crate) fn gemm_short_side(
@@ -200,6 +182,7 @@ pub(crate) fn gemm(
     let groups = &groups[..count];
     let a_len = offset;
     let (rsc, csc) = (c.row_stride, c.col_stride);
+    // Tasks write disjoint column ranges of C.
     let cptr = CPtr(c.data.as_mut_ptr());
     let threads = if parallel {
         rayon::current_num_threads()

@@ -23,6 +23,7 @@
 //! read) or `fma(C, β, acc·α)`: the same as the blocked path computes for `k ≤ 256`, so which
 //! of the two takes a product does not change its bits.
 
+use super::c_ptr::CPtr;
 use super::pack::{with_buffer, Buffer};
 use super::{MatMut, MatRef};
 use crate::arch::cache_sizes;
@@ -51,25 +52,6 @@ pub(crate) fn suits(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
         && k.saturating_mul(n).saturating_mul(4) > cache_sizes().l3 / 4
 }
 
-#[derive(Clone, Copy)]
-struct CPtr(*mut f32);
-// SAFETY: tasks write disjoint column blocks of C, and the pointer outlives the parallel loop.
-unsafe impl Send for CPtr {}
-// SAFETY: as above.
-unsafe impl Sync for CPtr {}
-
-impl CPtr {
-    /// The element `offset` past the start of C.
-    ///
-    /// # Safety
-    /// `offset` is inside C's storage.
-    #[inline]
-    unsafe fn at(self, offset: usize) -> *mut f32 {
-        // SAFETY: the caller keeps the offset inside the allocation.
-        unsafe { self.0.add(offset) }
-    }
-}
-
 /// `C = α·A·B + β·C` (`m, k > 0`, [`suits`] holds, the CPU runs AVX2 + FMA).
 pub(crate) fn gemm(
     alpha: f32,
@@ -89,6 +71,7 @@ pub(crate) fn gemm(
     };
     let per_task = blocks.div_ceil(4 * threads).max(1);
     let tasks = blocks.div_ceil(per_task);
+    // Tasks write disjoint column blocks of C.
     let cptr = CPtr(c.data.as_mut_ptr());
     let (rsc, csc, ldb) = (c.row_stride, c.col_stride, b.row_stride);
     // A, each value broadcast to 8 lanes: `abc[(p·8 + i)·8 + l] = A[i][p]` (rows ≥ m zero).
