@@ -20,6 +20,11 @@
 # steadiest figure on a noisy machine. "% peak" divides by the FMA rate that `lepton bench gemm`
 # probes between its own calls (same load). LEPTON_BIN=path measures that `lepton` binary
 # instead of building this checkout (before/after comparisons).
+#
+# The column "paired" is the steadiest: `kernels/paired-bench` (built from this checkout, also
+# with LEPTON_BIN) calls Lepton's and OpenBLAS's sgemm alternately in one process on the same
+# operands and reports the median of the per-pair time ratios, so both libraries see the same
+# machine within microseconds (separate processes see different states of the shared caches).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -122,6 +127,9 @@ else
   LEPTON=target/release/lepton
 fi
 
+cargo build --release --quiet --manifest-path kernels/paired-bench/Cargo.toml
+PAIRED=kernels/paired-bench/target/release/lepton-paired-bench
+
 # Shapes: "m n k trans_a trans_b label".
 shapes() {
   if [ "$SHAPES" = square ] || [ "$SHAPES" = all ]; then
@@ -156,10 +164,10 @@ echo "# rounds per shape: $ROUNDS (medians over rounds; ratios are medians of pe
 echo "# torch $("$PYTHON" -c 'import torch; print(torch.__version__, "mkl" if torch.backends.mkl.is_available() else "no-mkl")')"
 $LEPTON bench peak | sed 's/^/# peak: /'
 if [ $MARKDOWN = 1 ]; then
-  echo "| shape | m×n×k | op | thr | lepton GFLOPS | % peak | OpenBLAS | MKL | ours/OpenBLAS | ours/MKL | ours/OpenBLAS (CPU time) | ours/MKL (CPU time) | ours/OpenBLAS (fastest) | ours/MKL (fastest) |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| shape | m×n×k | op | thr | lepton GFLOPS | % peak | OpenBLAS | MKL | ours/OpenBLAS paired | ours/OpenBLAS | ours/MKL | ours/OpenBLAS (CPU time) | ours/MKL (CPU time) | ours/OpenBLAS (fastest) | ours/MKL (fastest) |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 else
-  printf '%-16s %-18s %-4s %3s %8s %6s %8s %8s %7s %7s %9s %9s %9s %9s\n' shape "m x n x k" op thr lepton %peak openblas mkl /oblas /mkl /oblas-cpu /mkl-cpu /oblas-min /mkl-min
+  printf '%-16s %-18s %-4s %3s %8s %6s %8s %8s %7s %7s %7s %9s %9s %9s %9s\n' shape "m x n x k" op thr lepton %peak openblas mkl /paired /oblas /mkl /oblas-cpu /mkl-cpu /oblas-min /mkl-min
 fi
 shapes | while read -r m n k ta tb label; do
   for t in $THREADS; do
@@ -167,11 +175,12 @@ shapes | while read -r m n k ta tb label; do
     [ "$ta" = 1 ] && flags="$flags --trans-a"
     [ "$tb" = 1 ] && flags="$flags --trans-b"
     op="$([ "$ta" = 1 ] && echo Aᵀ || echo A)$([ "$tb" = 1 ] && echo Bᵀ || echo B)"
-    gs=(); pcts=(); gos=(); gts=(); r1s=(); r2s=(); c1s=(); c2s=(); f1s=(); f2s=()
+    gs=(); pcts=(); gos=(); gts=(); r1s=(); r2s=(); c1s=(); c2s=(); f1s=(); f2s=(); ps=()
     for _ in $(seq "$ROUNDS"); do
       ours=$($LEPTON bench gemm --m "$m" --n "$n" --k "$k" $flags --threads "$t" --seconds "$SECONDS_PER" --json)
       ob=$(OPENBLAS_CORETYPE=$CORETYPE "$WORK/openblas_gemm" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER")
       tc=$("$PYTHON" "$WORK/torch_gemm.py" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER")
+      ps+=("$(OPENBLAS_CORETYPE=$CORETYPE "$PAIRED" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER" | num ratio)")
       gs+=("$(echo "$ours" | field gflops)"); pcts+=("$(echo "$ours" | field percent_of_peak)")
       gos+=("$(echo "$ob" | field gflops)"); gts+=("$(echo "$tc" | field gflops)")
       r1s+=("$(ratio "${gs[-1]}" "${gos[-1]}")"); r2s+=("$(ratio "${gs[-1]}" "${gts[-1]}")")
@@ -182,11 +191,12 @@ shapes | while read -r m n k ta tb label; do
     done
     g=$(median "${gs[@]}"); pct=$(median "${pcts[@]}"); go=$(median "${gos[@]}"); gt=$(median "${gts[@]}")
     r1=$(median "${r1s[@]}"); r2=$(median "${r2s[@]}"); c1=$(median "${c1s[@]}"); c2=$(median "${c2s[@]}")
-    f1=$(median "${f1s[@]}"); f2=$(median "${f2s[@]}")
+    f1=$(median "${f1s[@]}"); f2=$(median "${f2s[@]}"); pr=$(median "${ps[@]}")
+    pr=$(awk -v x="$pr" 'BEGIN{if (x == "-" || x == "") print "-"; else printf "%.2f", x}')
     if [ $MARKDOWN = 1 ]; then
-      printf '| %s | %s×%s×%s | %s | %s | %.1f | %.0f%% | %.1f | %.1f | %s | %s | %s | %s | %s | %s |\n' "$label" "$m" "$n" "$k" "$op" "$t" "$g" "$pct" "$go" "$gt" "$r1" "$r2" "$c1" "$c2" "$f1" "$f2"
+      printf '| %s | %s×%s×%s | %s | %s | %.1f | %.0f%% | %.1f | %.1f | **%s** | %s | %s | %s | %s | %s | %s |\n' "$label" "$m" "$n" "$k" "$op" "$t" "$g" "$pct" "$go" "$gt" "$pr" "$r1" "$r2" "$c1" "$c2" "$f1" "$f2"
     else
-      printf '%-16s %-18s %-4s %3s %8.1f %5.0f%% %8.1f %8.1f %7s %7s %9s %9s %9s %9s\n' "$label" "${m}x${n}x${k}" "$op" "$t" "$g" "$pct" "$go" "$gt" "$r1" "$r2" "$c1" "$c2" "$f1" "$f2"
+      printf '%-16s %-18s %-4s %3s %8.1f %5.0f%% %8.1f %8.1f %7s %7s %7s %9s %9s %9s %9s\n' "$label" "${m}x${n}x${k}" "$op" "$t" "$g" "$pct" "$go" "$gt" "$pr" "$r1" "$r2" "$c1" "$c2" "$f1" "$f2"
     fi
   done
 done

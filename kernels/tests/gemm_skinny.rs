@@ -5,9 +5,9 @@
 //! `tests/gemm.rs`: `2ε·((k + 2)·|α|·Σₚ|aᵢₚ·bₚⱼ| + 2·|β·cᵢⱼ|)`, ε = 2⁻²⁴.
 //!
 //! The shapes are the ones the AVX2 short-side paths take: the skinny path
-//! (`kernels/src/gemm/skinny.rs`: 9 to 64 rows of A times a row-major B; `A·Bᵀ` with a short
-//! side of at most 32 and a long side of at least 128, or a short side of 33 to 64) and the
-//! streaming path (`stream_b.rs`: at most 8 rows times a shallow row-major B of over 8 MB) —
+//! (`kernels/src/gemm/skinny.rs`: 9 to 64 rows of A times a row-major B — 9 to 16 rows at any
+//! width of B; `A·Bᵀ` with a short side of at most 32 and a long side of at least 128, or a
+//! short side of 33 to 64) and the streaming path (`stream_b.rs`: at most 8 rows times a shallow row-major B of over 8 MB) —
 //! every row count, column counts with each remainder modulo the 6-column tile, both
 //! orientations, depths past the 2048-step depth block, padded leading dimensions, C
 //! transposed (strided store), α and β including 0 (β = 0 over a NaN-poisoned C) — and on the
@@ -448,6 +448,56 @@ fn streamed_columns_equal_blocked_ones() {
                     "{isa}, β = {beta}: row {i} differs between the paths"
                 );
             }
+        }
+    }
+}
+
+/// 9 to 16 rows take one path whatever the width of B: a column's bits do not depend on how
+/// many columns B has. The first 60 columns of a 16 × 2000 × 300 product (B 2.4 MB, larger
+/// than L2 on most machines; depth past the blocked path's 256-step depth block, so its
+/// rounding would differ) equal the 16 × 60 × 300 product over the same rows of B; the wide
+/// product also matches the reference (β = 0 over NaN, β = −0.75 with C padded).
+#[test]
+fn columns_do_not_depend_on_the_width_of_b() {
+    let (m, n, k, narrow) = (16, 2000, 300, 60);
+    let a = fill(81, m * k);
+    let bd = fill(82, k * n);
+    let c0 = fill(83, m * n);
+    for isa in arch::supported() {
+        let wide = run_bits(isa, &a, m, MatRef::row_major(&bd, k, n), 1.5, 1.0, &c0);
+        let c_narrow: Vec<f32> = (0..m)
+            .flat_map(|i| c0[i * n..i * n + narrow].to_vec())
+            .collect();
+        let part = run_bits(
+            isa,
+            &a,
+            m,
+            MatRef::strided(&bd, k, narrow, n, 1),
+            1.5,
+            1.0,
+            &c_narrow,
+        );
+        for i in 0..m {
+            assert_eq!(
+                wide[i * n..i * n + narrow],
+                part[i * narrow..(i + 1) * narrow],
+                "{isa}: row {i} depends on the width of B"
+            );
+        }
+        for (s, (beta, pad)) in [(0.0f32, 0), (-0.75, 5)].into_iter().enumerate() {
+            let c = Case {
+                m: 12,
+                n: 1999,
+                k,
+                ta: false,
+                tb: false,
+                tc: false,
+                pad,
+                alpha: 1.5,
+                beta,
+                seed: 90 + s as u64,
+            };
+            check(isa, &c);
         }
     }
 }

@@ -50,26 +50,24 @@ pub(crate) const KD: usize = 2048;
 const PREFETCH_STEPS: usize = 8;
 
 /// Whether a product with row-major B goes here rather than to the blocked path: at least one
-/// tile of columns, a depth worth a tile, and 9 to 16 rows over a B that fits in L2 (one row
-/// group: each value of B is read once; conv2's forward product at batch 4, 16 × 400 × 150,
-/// ran at 64 GFLOPS here against 48 blocked, fastest calls 86 against 65), or 17 to 64 rows
-/// over a B that fits in half of L2 (read once per group of 16 rows, from L2: LeNet's fc1
-/// input gradient at batch 64, 64 × 400 × 120, 66 against 64, fastest calls 88 against 79).
+/// tile of columns, a depth worth a tile, and 9 to 16 rows over any B (one row group: each
+/// value of B is read once; conv2's forward product at batch 4, 16 × 400 × 150, ran at 64
+/// GFLOPS here against 48 blocked, fastest calls 86 against 65), or 17 to 64 rows over a B that
+/// fits in half of L2 (read once per group of 16 rows, from L2: LeNet's fc1 input gradient at
+/// batch 64, 64 × 400 × 120, 66 against 64, fastest calls 88 against 79).
 ///
-/// A larger B read in place stays on the blocked path: conv2 at batch 64 (B 3.8 MB, rows
-/// 25 600 bytes apart) ran here at 50–75 GFLOPS in most processes but at 13–16 — every call —
-/// in about a quarter of them, and in most when B was backed by huge pages (the blocked path:
-/// 36–53, no such mode); the cause was not found.
+/// A B larger than L2 comes here too since session 4: conv2 at batch 64 (16 × 6400 × 150, B
+/// 3.8 MB, rows 25 600 bytes apart) ran here at 1.06–1.22× OpenBLAS against 0.97–1.00× on the
+/// blocked path (four alternating pairs of runs, each the median of ~800 call pairs timed
+/// alternately in one process: `kernels/paired-bench`). Its speed swings between processes
+/// (40 to 73 GFLOPS; OpenBLAS 40 to 59 in the same processes) with the state of the shared L3,
+/// the "slow mode" session 3 saw in separate-process timings and that kept it off this path.
+/// Copying strips of B into a contiguous buffer first (with prefetching) was slower (0.90–0.98×).
 pub(crate) fn suits_row_major_b(m: usize, n: usize, k: usize, b: &MatRef<'_>) -> bool {
     n >= NT
         && k >= 16
         && b.col_stride == 1
-        && ((9..=16).contains(&m) && fits_l2(k, n) || (17..=64).contains(&m) && fits_half_l2(k, n))
-}
-
-/// Whether `rows × cols` f32 values fit in L2.
-fn fits_l2(rows: usize, cols: usize) -> bool {
-    rows.saturating_mul(cols).saturating_mul(4) <= crate::arch::cache_sizes().l2
+        && ((9..=16).contains(&m) || (17..=64).contains(&m) && fits_half_l2(k, n))
 }
 
 /// Whether `A·Bᵀ` with both operands contiguous along the depth and a short side of 33 to 64
