@@ -25,6 +25,9 @@
 # with LEPTON_BIN) calls Lepton's and OpenBLAS's sgemm alternately in one process on the same
 # operands and reports the median of the per-pair time ratios, so both libraries see the same
 # machine within microseconds (separate processes see different states of the shared caches).
+# There OpenBLAS runs with OPENBLAS_THREAD_TIMEOUT=4: its idle threads otherwise keep spinning
+# (sched_yield) after each call and take the second core from Lepton's next two-thread call
+# (1024³ at two threads: 0.62× paired with the default timeout, 1.03× with 4).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -180,7 +183,7 @@ shapes | while read -r m n k ta tb label; do
       ours=$($LEPTON bench gemm --m "$m" --n "$n" --k "$k" $flags --threads "$t" --seconds "$SECONDS_PER" --json)
       ob=$(OPENBLAS_CORETYPE=$CORETYPE "$WORK/openblas_gemm" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER")
       tc=$("$PYTHON" "$WORK/torch_gemm.py" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER")
-      ps+=("$(OPENBLAS_CORETYPE=$CORETYPE "$PAIRED" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER" | num ratio)")
+      ps+=("$(OPENBLAS_CORETYPE=$CORETYPE OPENBLAS_THREAD_TIMEOUT=4 "$PAIRED" "$m" "$n" "$k" "$ta" "$tb" "$t" "$SECONDS_PER" | num ratio)")
       gs+=("$(echo "$ours" | field gflops)"); pcts+=("$(echo "$ours" | field percent_of_peak)")
       gos+=("$(echo "$ob" | field gflops)"); gts+=("$(echo "$tc" | field gflops)")
       r1s+=("$(ratio "${gs[-1]}" "${gos[-1]}")"); r2s+=("$(ratio "${gs[-1]}" "${gts[-1]}")")

@@ -267,6 +267,13 @@ fn pack_rows(a: &MatRef<'_>, g: &Group, k: usize, dst: &mut [f32]) {
                 }
             }
         }
+    } else if a.row_stride == 1 {
+        // A stored transposed (`Aᵀ·B`): each step's values are already contiguous.
+        for (p, step) in dst.chunks_exact_mut(w).enumerate() {
+            let src = p * a.col_stride + g.row0;
+            step[..g.rows].copy_from_slice(&a.data[src..src + g.rows]);
+            step[g.rows..].fill(0.0);
+        }
     } else {
         for (p, step) in dst.chunks_exact_mut(w).enumerate() {
             for (i, v) in step.iter_mut().enumerate() {
