@@ -297,6 +297,44 @@ fn run_bits(
     c.iter().map(|x| x.to_bits()).collect()
 }
 
+/// Asserts that the first `narrow` columns of `C = 1.5·A·B + β·C` (A `m × k` in `a`, B `k × n`
+/// row-major in `bd`, C from `c0`) equal, bit for bit, the product over those columns of B
+/// alone (a strided view) updating the same part of `c0`.
+#[allow(clippy::too_many_arguments)]
+fn assert_leading_columns_agree(
+    isa: Isa,
+    a: &[f32],
+    m: usize,
+    bd: &[f32],
+    k: usize,
+    n: usize,
+    narrow: usize,
+    beta: f32,
+    c0: &[f32],
+    what: &str,
+) {
+    let wide = run_bits(isa, a, m, MatRef::row_major(bd, k, n), 1.5, beta, c0);
+    let c_narrow: Vec<f32> = (0..m)
+        .flat_map(|i| c0[i * n..i * n + narrow].to_vec())
+        .collect();
+    let part = run_bits(
+        isa,
+        a,
+        m,
+        MatRef::strided(bd, k, narrow, n, 1),
+        1.5,
+        beta,
+        &c_narrow,
+    );
+    for i in 0..m {
+        assert_eq!(
+            wide[i * n..i * n + narrow],
+            part[i * narrow..(i + 1) * narrow],
+            "{what} (row {i})"
+        );
+    }
+}
+
 /// A column's bits do not depend on its tile: B with one extra leading column shifts every
 /// column of C by one, moving columns between full 6-wide tiles and the ragged last tile.
 /// A row's bits do not depend on the number of rows (9 rows are the first 9 of 16).
@@ -428,26 +466,8 @@ fn streamed_columns_equal_blocked_ones() {
     let c0 = fill(73, m * n);
     for isa in arch::supported() {
         for beta in [0.0f32, 1.0] {
-            let wide = run_bits(isa, &a, m, MatRef::row_major(&bd, k, n), 1.5, beta, &c0);
-            let c_narrow: Vec<f32> = (0..m)
-                .flat_map(|i| c0[i * n..i * n + narrow].to_vec())
-                .collect();
-            let part = run_bits(
-                isa,
-                &a,
-                m,
-                MatRef::strided(&bd, k, narrow, n, 1),
-                1.5,
-                beta,
-                &c_narrow,
-            );
-            for i in 0..m {
-                assert_eq!(
-                    wide[i * n..i * n + narrow],
-                    part[i * narrow..(i + 1) * narrow],
-                    "{isa}, β = {beta}: row {i} differs between the paths"
-                );
-            }
+            let what = format!("{isa}, β = {beta}: the paths differ");
+            assert_leading_columns_agree(isa, &a, m, &bd, k, n, narrow, beta, &c0, &what);
         }
     }
 }
@@ -464,26 +484,8 @@ fn columns_do_not_depend_on_the_width_of_b() {
     let bd = fill(82, k * n);
     let c0 = fill(83, m * n);
     for isa in arch::supported() {
-        let wide = run_bits(isa, &a, m, MatRef::row_major(&bd, k, n), 1.5, 1.0, &c0);
-        let c_narrow: Vec<f32> = (0..m)
-            .flat_map(|i| c0[i * n..i * n + narrow].to_vec())
-            .collect();
-        let part = run_bits(
-            isa,
-            &a,
-            m,
-            MatRef::strided(&bd, k, narrow, n, 1),
-            1.5,
-            1.0,
-            &c_narrow,
-        );
-        for i in 0..m {
-            assert_eq!(
-                wide[i * n..i * n + narrow],
-                part[i * narrow..(i + 1) * narrow],
-                "{isa}: row {i} depends on the width of B"
-            );
-        }
+        let what = format!("{isa}: the width of B matters");
+        assert_leading_columns_agree(isa, &a, m, &bd, k, n, narrow, 1.0, &c0, &what);
         for (s, (beta, pad)) in [(0.0f32, 0), (-0.75, 5)].into_iter().enumerate() {
             let c = Case {
                 m: 12,
