@@ -13,8 +13,9 @@
 //! the chain written out in scalar code (`f32::mul_add`), on the shapes that take the whole-tile
 //! kernels over B read in place: a single row panel at depth > 32 (fc1's input gradient, 4 × 400
 //! × 120 on the 4 × 24 tile; 6 rows on the 6 × 16 tile) and shallow products with many row
-//! panels (conv2's input gradient `Aᵀ·B`, depth 16), with ragged last column panels, padded
-//! row strides of B and C, and α, β ∉ {0, 1}. The reference tolerance test (`gemm.rs`) cannot
+//! panels (conv2's input gradient `Aᵀ·B`, depth 16) — and deep ones over a packed B — with
+//! ragged last column panels, padded row strides of B and C, α = 1 (where the kernels skip the
+//! multiplication) and α, β ∉ {0, 1}. The reference tolerance test (`gemm.rs`) cannot
 //! see a reordered sum; this one can.
 //!
 //! AVX2 only: the portable and scalar paths multiply and add unfused, and AVX-512 could not be
@@ -172,6 +173,24 @@ fn blocked_avx2_elements_are_the_documented_fma_chain() {
             trans_a: true,
             b_pad: 9,
             c_pad: 4,
+        },
+        // Deep products over a packed B: whole tiles down the row panels in one call (the
+        // 4 × 24 and the 6 × 16 tile), with ragged rows and columns.
+        Shape {
+            m: 40,
+            n: 72,
+            k: 103,
+            trans_a: false,
+            b_pad: 0,
+            c_pad: 0,
+        },
+        Shape {
+            m: 61,
+            n: 50,
+            k: 70,
+            trans_a: true,
+            b_pad: 2,
+            c_pad: 3,
         },
         // Shallow on the 4 × 24 tile (8 rows × 200 columns pads less than 6 × 16).
         Shape {
