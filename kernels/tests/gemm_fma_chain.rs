@@ -14,8 +14,9 @@
 //! kernels over B read in place: a single row panel at depth > 32 (fc1's input gradient, 4 × 400
 //! × 120 on the 4 × 24 tile; 6 rows on the 6 × 16 tile) and shallow products with many row
 //! panels (conv2's input gradient `Aᵀ·B`, depth 16) — and deep ones over a packed B — with
-//! ragged last column panels, padded row strides of B and C, α = 1 (where the kernels skip the
-//! multiplication) and α, β ∉ {0, 1}. The reference tolerance test (`gemm.rs`) cannot
+//! ragged last column panels (8 or 16 columns: read in place by a narrower tile; others:
+//! copied), padded row strides of B and C, a B whose rows all coincide (row stride 0), α = 1
+//! (where the kernels skip the multiplication) and α, β ∉ {0, 1}. The reference tolerance test (`gemm.rs`) cannot
 //! see a reordered sum; this one can.
 //!
 //! AVX2 only: the portable and scalar paths multiply and add unfused, and AVX-512 could not be
@@ -36,7 +37,8 @@ fn fill(seed: u64, len: usize) -> Vec<f32> {
         .collect()
 }
 
-/// One product: `m × n × k`, A used transposed or not, B and C with padded row strides.
+/// One product: `m × n × k`, A used transposed or not, B and C with padded row strides (B's
+/// row stride 0 when `b_pad` is `usize::MAX`: every row the same).
 struct Shape {
     m: usize,
     n: usize,
@@ -59,8 +61,12 @@ fn check(s: &Shape, alpha: f32, beta: f32, seed: u64) {
         let a = MatRef::row_major(&a_data, m, k);
         (a, Box::new(|i, p| a_data[i * k + p]))
     };
-    let b_rs = n + s.b_pad;
-    let b_data = fill(seed ^ 1, k * b_rs);
+    let b_rs = if s.b_pad == usize::MAX {
+        0
+    } else {
+        n + s.b_pad
+    };
+    let b_data = fill(seed ^ 1, (k - 1) * b_rs + n);
     let b = MatRef::strided(&b_data, k, n, b_rs, 1);
     let c_rs = n + s.c_pad;
     let mut c_data = fill(seed ^ 2, m * c_rs);
@@ -132,6 +138,14 @@ fn blocked_avx2_elements_are_the_documented_fma_chain() {
             c_pad: 3,
         },
         // 6 × 16 tile, one row panel, deep (conv1's forward product at a small width).
+        Shape {
+            m: 4,
+            n: 40,
+            k: 50,
+            trans_a: false,
+            b_pad: usize::MAX,
+            c_pad: 0,
+        },
         Shape {
             m: 6,
             n: 100,

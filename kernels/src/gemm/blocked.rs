@@ -140,27 +140,31 @@ pub(crate) fn gemm<K: Microkernel>(
                         let (apacked, edge) = abuf.split_at_mut(a_len);
                         // Loop 3 body: pack this row block of A.
                         pack_a::<K>(a, ic, mcb, pc, kc, apacked);
-                        // A ragged last micro-panel of an in-place B is copied once.
-                        if b_direct && q1 == panels && ncb % nr != 0 {
+                        // A ragged last micro-panel of an in-place B is copied once, unless the
+                        // kernel reads just its columns in place.
+                        let edge_in_place = K::ragged_in_place(ncb % nr);
+                        if b_direct && q1 == panels && ncb % nr != 0 && !edge_in_place {
                             let j = jc + (panels - 1) * nr;
                             pack_b_panel::<K>(b, pc, kc, j, n - j, edge);
                         }
                         let edge: &[f32] = edge;
-                        let b_panel = |q: usize| -> (*const f32, usize) {
+                        // Micro-panel q: its first value, row stride, and whether it is B itself.
+                        let b_panel = |q: usize| -> (*const f32, usize, bool) {
                             let j = jc + q * nr;
                             if !b_direct {
-                                (bpacked[q * kc * nr..].as_ptr(), nr)
-                            } else if j + nr <= n {
-                                (b.data[pc * b.row_stride + j..].as_ptr(), b.row_stride)
+                                (bpacked[q * kc * nr..].as_ptr(), nr, false)
+                            } else if j + nr <= n || edge_in_place {
+                                let first = b.data[pc * b.row_stride + j..].as_ptr();
+                                (first, b.row_stride, true)
                             } else {
-                                (edge.as_ptr(), nr)
+                                (edge.as_ptr(), nr, false)
                             }
                         };
                         // `tiles` tiles from micro-panel q on (all full width when more than
                         // one), or with `down` from row ir down (all MR tall).
                         let rows_ahead = kc > SHALLOW && mcb <= mr;
                         let tile = |q: usize, tiles: usize, ir: usize, down: bool| {
-                            let (bp, b_rs) = b_panel(q);
+                            let (bp, b_rs, in_place) = b_panel(q);
                             let j = jc + q * nr;
                             let args = TileArgs {
                                 kc,
@@ -178,9 +182,9 @@ pub(crate) fn gemm<K: Microkernel>(
                                 tiles,
                                 down,
                                 b_next: if b_direct { nr } else { kc * nr },
-                                b_prefetch: if b_rs == nr {
+                                b_prefetch: if !in_place {
                                     0
-                                } else if rows_ahead {
+                                } else if rows_ahead && b_rs > 0 {
                                     B_PREFETCH_ROWS * b_rs
                                 } else {
                                     B_PREFETCH_AHEAD * nr
@@ -189,8 +193,10 @@ pub(crate) fn gemm<K: Microkernel>(
                             };
                             // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR values
                             // per panel, each B panel kc rows of NR (in place: row pc+p of B,
-                            // columns j..j+NR·tiles, all inside B since those panels are full);
-                            // the tiles are this task's alone.
+                            // columns j..j+NR·tiles, all inside B since those panels are full;
+                            // a ragged panel in place only where the kernel reads just its nr
+                            // columns, `Microkernel::ragged_in_place`); the tiles are this
+                            // task's alone.
                             unsafe { K::tile(&args) };
                         };
                         if kc <= SHALLOW || mcb <= mr {

@@ -17,6 +17,12 @@ impl Microkernel for Avx2 {
     const MR: usize = 6;
     const NR: usize = 16;
 
+    /// A ragged panel of whole ymm registers (8 or 16 columns) is read in place by a narrower
+    /// tile; others are copied.
+    fn ragged_in_place(cols: usize) -> bool {
+        cols.is_multiple_of(8)
+    }
+
     #[inline]
     unsafe fn tile(args: &TileArgs) {
         // SAFETY: the caller guarantees AVX2 + FMA and valid pointers (trait contract).
@@ -43,7 +49,11 @@ impl Microkernel for Avx2 {
 unsafe fn tile_avx2(args: &TileArgs) {
     // SAFETY: forwarded contract of `Microkernel::tile`.
     unsafe {
-        if args.kc <= SHALLOW_KC && !in_place_whole::<6>(args, 16) {
+        if args.b_prefetch != 0 && args.nr < 16 {
+            // A ragged panel read in place ([`Microkernel::ragged_in_place`]): 8 columns.
+            debug_assert_eq!(args.nr, 8);
+            tile_avx2_narrow::<1>(args)
+        } else if args.kc <= SHALLOW_KC && !in_place_whole::<6>(args, 16) {
             tile_avx2_generic(args)
         } else {
             tile_avx2_asm(args)
@@ -56,6 +66,18 @@ unsafe fn tile_avx2(args: &TileArgs) {
 unsafe fn tile_avx2_asm(args: &TileArgs) {
     // SAFETY: forwarded contract of `Microkernel::tile`.
     unsafe { tile_body::<__m256, 6, 2, AsmSteps>(args) }
+}
+
+/// The 6 × 8·NV tile over a ragged panel of B read in place, 8·NV columns wide: it reads
+/// only those columns (the 6 × 16 tile would read past them).
+#[inline(never)]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile_avx2_narrow<const NV: usize>(args: &TileArgs)
+where
+    AsmSteps: PackedSteps<__m256, 6, NV>,
+{
+    // SAFETY: forwarded contract of `Microkernel::tile`, for a tile NV·8 = nr columns wide.
+    unsafe { tile_body::<__m256, 6, NV, AsmSteps>(args) }
 }
 
 #[inline(never)]
@@ -86,6 +108,12 @@ impl Microkernel for Avx2Wide {
     const MR: usize = 4;
     const NR: usize = 24;
 
+    /// A ragged panel of whole ymm registers (8 or 16 columns) is read in place by a narrower
+    /// tile; others are copied.
+    fn ragged_in_place(cols: usize) -> bool {
+        cols.is_multiple_of(8)
+    }
+
     #[inline]
     unsafe fn tile(args: &TileArgs) {
         // SAFETY: the caller guarantees AVX2 + FMA and valid pointers (trait contract).
@@ -112,7 +140,15 @@ impl Microkernel for Avx2Wide {
 unsafe fn tile_avx2_wide(args: &TileArgs) {
     // SAFETY: forwarded contract of `Microkernel::tile`.
     unsafe {
-        if args.kc <= SHALLOW_KC && !in_place_whole::<4>(args, 24) {
+        if args.b_prefetch != 0 && args.nr < 24 {
+            // A ragged panel read in place ([`Microkernel::ragged_in_place`]): 8 or 16 columns.
+            debug_assert!(args.nr == 8 || args.nr == 16);
+            if args.nr == 8 {
+                tile_avx2_wide_narrow::<1>(args)
+            } else {
+                tile_avx2_wide_narrow::<2>(args)
+            }
+        } else if args.kc <= SHALLOW_KC && !in_place_whole::<4>(args, 24) {
             tile_avx2_wide_generic(args)
         } else {
             tile_avx2_wide_asm(args)
@@ -125,6 +161,18 @@ unsafe fn tile_avx2_wide(args: &TileArgs) {
 unsafe fn tile_avx2_wide_asm(args: &TileArgs) {
     // SAFETY: forwarded contract of `Microkernel::tile`.
     unsafe { tile_body::<__m256, 4, 3, AsmSteps>(args) }
+}
+
+/// The 4 × 8·NV tile over a ragged panel of B read in place, 8·NV columns wide: it reads
+/// only those columns (the 4 × 24 tile would read past them).
+#[inline(never)]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn tile_avx2_wide_narrow<const NV: usize>(args: &TileArgs)
+where
+    AsmSteps: PackedSteps<__m256, 4, NV>,
+{
+    // SAFETY: forwarded contract of `Microkernel::tile`, for a tile NV·8 = nr columns wide.
+    unsafe { tile_body::<__m256, 4, NV, AsmSteps>(args) }
 }
 
 #[inline(never)]
@@ -617,5 +665,54 @@ asm_steps! {
     ],
     // A 96-byte row touches at most three lines.
     c_prefetch: [0, 64, 92],
+    c_down: "lea {c}, [{c} + {rs}*4]",
+}
+
+// The narrower tiles for ragged panels of B read in place (8 or 16 columns): the same rows,
+// fewer B registers.
+asm_steps! {
+    tile: 6 x 1,
+    a_step: 24,
+    b_step: 32,
+    b: [b0 0],
+    rows: [
+        0 "{c}"           [c00 b0 0],
+        1 "{c} + {rs}"    [c10 b0 0],
+        2 "{c} + {rs}*2"  [c20 b0 0],
+        3 "{c3}"          [c30 b0 0],
+        4 "{c3} + {rs}"   [c40 b0 0],
+        5 "{c3} + {rs}*2" [c50 b0 0]
+    ],
+    c_prefetch: [0, 28],
+    c_down: "lea {c}, [{c} + {rs}*4]\nlea {c}, [{c} + {rs}*2]",
+}
+
+asm_steps! {
+    tile: 4 x 1,
+    a_step: 16,
+    b_step: 32,
+    b: [b0 0],
+    rows: [
+        0 "{c}"          [c00 b0 0],
+        1 "{c} + {rs}"   [c10 b0 0],
+        2 "{c} + {rs}*2" [c20 b0 0],
+        3 "{c3}"         [c30 b0 0]
+    ],
+    c_prefetch: [0, 28],
+    c_down: "lea {c}, [{c} + {rs}*4]",
+}
+
+asm_steps! {
+    tile: 4 x 2,
+    a_step: 16,
+    b_step: 64,
+    b: [b0 0, b1 1],
+    rows: [
+        0 "{c}"          [c00 b0 0, c01 b1 1],
+        1 "{c} + {rs}"   [c10 b0 0, c11 b1 1],
+        2 "{c} + {rs}*2" [c20 b0 0, c21 b1 1],
+        3 "{c3}"         [c30 b0 0, c31 b1 1]
+    ],
+    c_prefetch: [0, 60],
     c_down: "lea {c}, [{c} + {rs}*4]",
 }

@@ -89,9 +89,17 @@ pub(crate) trait Microkernel: Sync {
     ///
     /// # Safety
     /// The CPU supports [`Microkernel::ISA`]; `a` is valid for `kc·MR` reads, `b` for rows
-    /// `0..kc` of NR values at stride `b_rs`, and the `mr × nr` tile of C at `c` with strides
+    /// `0..kc` of NR values at stride `b_rs` (of `nr` values for a ragged panel read in place,
+    /// see [`Microkernel::ragged_in_place`]), and the `mr × nr` tile of C at `c` with strides
     /// `rsc`, `csc` is valid for reads and writes and touched by no other thread.
     unsafe fn tile(args: &TileArgs);
+
+    /// Whether [`Microkernel::tile`] takes a ragged last panel of `cols < NR` columns of B read
+    /// in place (`b_prefetch ≠ 0`, `nr = cols`) and reads only those columns; otherwise the
+    /// caller copies such a panel into a zero-padded one.
+    fn ragged_in_place(_cols: usize) -> bool {
+        false
+    }
 
     /// `out[r·DOT_S + s] = Σ_{p<kc} a[r][p]·b[s][p]` for `DOT_R` rows of A and `DOT_S` rows of
     /// Bᵀ, each contiguous over p.
@@ -166,11 +174,17 @@ pub(crate) unsafe fn tile_body<
     }
 }
 
-/// Whether the call is whole `MR × nr` tiles side by side over B read in place, adjacent
-/// panels, into unit-stride rows of C: what [`PackedSteps::in_place_tiles`] computes.
+/// Whether the call is whole `MR × nr` tiles side by side over B read in place (adjacent
+/// panels, or a single one), into unit-stride rows of C: what [`PackedSteps::in_place_tiles`]
+/// computes.
 #[inline(always)]
 pub(crate) fn in_place_whole<const MR: usize>(t: &TileArgs, nr: usize) -> bool {
-    !t.down && t.b_prefetch != 0 && t.mr == MR && t.nr == nr && t.csc == 1 && t.b_next == nr
+    !t.down
+        && t.b_prefetch != 0
+        && t.mr == MR
+        && t.nr == nr
+        && t.csc == 1
+        && (t.tiles == 1 || t.b_next == nr)
 }
 
 /// One register tile of [`tile_body`]: Ã panel at `a`, B panel at `b`, C tile at `c`, the rest
