@@ -188,6 +188,25 @@ fn blocked_avx2_elements_are_the_documented_fma_chain() {
             b_pad: 9,
             c_pad: 4,
         },
+        // Deep products with a few row panels over an in-place B too large for the skinny path,
+        // walked down each panel, ragged last panels of 16 (4 × 24 tile) and 8 columns (6 × 16)
+        // read in place by the narrower tiles.
+        Shape {
+            m: 20,
+            n: 1624,
+            k: 40,
+            trans_a: false,
+            b_pad: 0,
+            c_pad: 0,
+        },
+        Shape {
+            m: 18,
+            n: 1608,
+            k: 48,
+            trans_a: false,
+            b_pad: 0,
+            c_pad: 1,
+        },
         // Deep products over a packed B: whole tiles down the row panels in one call (the
         // 4 × 24 and the 6 × 16 tile), with ragged rows and columns.
         Shape {

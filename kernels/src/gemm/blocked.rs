@@ -37,7 +37,7 @@ const B_PREFETCH_AHEAD: usize = 4;
 /// ... except in a deep product with a single row panel, walked across: there each step
 /// prefetches the row of its own panel this many steps ahead (both cache lines the row's NR
 /// values may touch). A panel is used once, so a prefetch micro-panels ahead was evicted from
-/// L1 before its use (4 × 24 tile, 120 steps: 4 panels are 60 KB of lines); fc1's input
+/// L1 before its use (4 × 24 tile, 120 steps: 4 panels are 46–61 KB of lines); fc1's input
 /// gradient at batch 4 (4 × 400 × 120) ran 1.2–1.3× faster with this and the whole-tile
 /// in-place kernel; 4, 12 and 16 rows ahead did about as well as 8, 2 and 24 worse.
 const B_PREFETCH_ROWS: usize = 8;
@@ -189,7 +189,7 @@ pub(crate) fn gemm<K: Microkernel>(
                                 } else {
                                     B_PREFETCH_AHEAD * nr
                                 },
-                                b_prefetch_ends: rows_ahead,
+                                b_prefetch_ends: rows_ahead && b_rs > 0,
                             };
                             // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR values
                             // per panel, each B panel kc rows of NR (in place: row pc+p of B,

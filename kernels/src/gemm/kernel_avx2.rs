@@ -539,9 +539,9 @@ macro_rules! asm_steps {
             /// prefetches the B values `prefetch` past its first one, and with `prefetch_ends`
             /// also `prefetch + NR − 1` past it: both lines a row of the panel may touch), then
             /// the update as in `full_tile`; the next tile reads the B panel NR columns right
-            /// with the same Ã panel. One call per tile cost the shallow products (16 steps a
-            /// tile) about a quarter of their time in set-up and in passing the accumulators
-            /// through the stack around the depth loop.
+            /// with the same Ã panel. With one call per tile, a shallow product (16 steps a
+            /// tile) spent about a fifth of its samples outside the depth loop (set-up, the
+            /// accumulators passed through the stack, the update of C).
             #[inline]
             #[target_feature(enable = "avx2,fma")]
             unsafe fn in_place_tiles(
