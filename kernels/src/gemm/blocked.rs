@@ -10,7 +10,9 @@
 //! ```
 //!
 //! For deep products, loop 1 over the whole row panels runs inside one microkernel call per B̃
-//! micro-panel (`TileArgs::down`; the ragged last row panel gets a call of its own).
+//! micro-panel (`TileArgs::down`; the ragged last row panel gets a call of its own). Shallow
+//! products (depth ≤ 32), and products with a single row panel at any depth, swap loops 1 and 2
+//! instead: one call per row panel runs all its full-width tiles side by side.
 //!
 //! Loops 3 and 2 are split into tasks over output tiles (row block × range of micro-panels) and
 //! run on rayon when the product is large enough. Depth (loop 4) is never split: each element
@@ -27,8 +29,18 @@ use super::pack::{pack_a, pack_b_block, pack_b_panel, with_buffer, Buffer};
 use super::{MatMut, MatRef};
 use rayon::prelude::*;
 
-/// When B is read in place, each step prefetches the same row this many micro-panels ahead.
+/// When B is read in place, each step prefetches the same row this many micro-panels ahead
+/// (the panels the next tiles along a row panel of C read; for a deep product walked down the
+/// row panels, a prefetch into L2 of a B too large for it) ...
 const B_PREFETCH_AHEAD: usize = 4;
+
+/// ... except in a deep product with a single row panel, walked across: there each step
+/// prefetches the row of its own panel this many steps ahead (both cache lines the row's NR
+/// values may touch). A panel is used once, so a prefetch micro-panels ahead was evicted from
+/// L1 before its use (4 × 24 tile, 120 steps: 4 panels are 46–61 KB of lines); fc1's input
+/// gradient at batch 4 (4 × 400 × 120) ran 1.2–1.3× faster with this and the whole-tile
+/// in-place kernel; 4, 12 and 16 rows ahead did about as well as 8, 2 and 24 worse.
+const B_PREFETCH_ROWS: usize = 8;
 
 /// Depths up to this are "shallow": loops 1 and 2 swap so C is written in long row runs.
 const SHALLOW: usize = 32;
@@ -128,26 +140,31 @@ pub(crate) fn gemm<K: Microkernel>(
                         let (apacked, edge) = abuf.split_at_mut(a_len);
                         // Loop 3 body: pack this row block of A.
                         pack_a::<K>(a, ic, mcb, pc, kc, apacked);
-                        // A ragged last micro-panel of an in-place B is copied once.
-                        if b_direct && q1 == panels && ncb % nr != 0 {
+                        // A ragged last micro-panel of an in-place B is copied once, unless the
+                        // kernel reads just its columns in place.
+                        let edge_in_place = K::ragged_in_place(ncb % nr);
+                        if b_direct && q1 == panels && ncb % nr != 0 && !edge_in_place {
                             let j = jc + (panels - 1) * nr;
                             pack_b_panel::<K>(b, pc, kc, j, n - j, edge);
                         }
                         let edge: &[f32] = edge;
-                        let b_panel = |q: usize| -> (*const f32, usize) {
+                        // Micro-panel q: its first value, row stride, and whether it is B itself.
+                        let b_panel = |q: usize| -> (*const f32, usize, bool) {
                             let j = jc + q * nr;
                             if !b_direct {
-                                (bpacked[q * kc * nr..].as_ptr(), nr)
-                            } else if j + nr <= n {
-                                (b.data[pc * b.row_stride + j..].as_ptr(), b.row_stride)
+                                (bpacked[q * kc * nr..].as_ptr(), nr, false)
+                            } else if j + nr <= n || edge_in_place {
+                                let first = b.data[pc * b.row_stride + j..].as_ptr();
+                                (first, b.row_stride, true)
                             } else {
-                                (edge.as_ptr(), nr)
+                                (edge.as_ptr(), nr, false)
                             }
                         };
                         // `tiles` tiles from micro-panel q on (all full width when more than
                         // one), or with `down` from row ir down (all MR tall).
+                        let rows_ahead = kc > SHALLOW && mcb <= mr;
                         let tile = |q: usize, tiles: usize, ir: usize, down: bool| {
-                            let (bp, b_rs) = b_panel(q);
+                            let (bp, b_rs, in_place) = b_panel(q);
                             let j = jc + q * nr;
                             let args = TileArgs {
                                 kc,
@@ -165,18 +182,29 @@ pub(crate) fn gemm<K: Microkernel>(
                                 tiles,
                                 down,
                                 b_next: if b_direct { nr } else { kc * nr },
-                                b_prefetch: if b_rs == nr { 0 } else { B_PREFETCH_AHEAD * nr },
+                                b_prefetch: if !in_place {
+                                    0
+                                } else if rows_ahead && b_rs > 0 {
+                                    B_PREFETCH_ROWS * b_rs
+                                } else {
+                                    B_PREFETCH_AHEAD * nr
+                                },
+                                b_prefetch_ends: rows_ahead && b_rs > 0,
                             };
                             // SAFETY: the ISA was checked by the dispatcher; Ã holds kc·MR values
                             // per panel, each B panel kc rows of NR (in place: row pc+p of B,
-                            // columns j..j+NR·tiles, all inside B since those panels are full);
-                            // the tiles are this task's alone.
+                            // columns j..j+NR·tiles, all inside B since those panels are full;
+                            // a ragged panel in place only where the kernel reads just its nr
+                            // columns, `Microkernel::ragged_in_place`); the tiles are this
+                            // task's alone.
                             unsafe { K::tile(&args) };
                         };
-                        if kc <= SHALLOW {
+                        if kc <= SHALLOW || mcb <= mr {
                             // Shallow product: C traffic dominates, so walk C row panel by row
                             // panel (a few long write streams) rather than column by column, all
-                            // full-width tiles of a row panel in one call.
+                            // full-width tiles of a row panel in one call. A single row panel
+                            // (e.g. a dense layer's input gradient at a small batch) is walked
+                            // the same way at any depth: one call for all its full tiles.
                             let full = (ncb / nr).clamp(q0, q1);
                             for ir in (0..mcb).step_by(mr) {
                                 if full > q0 {

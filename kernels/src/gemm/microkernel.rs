@@ -70,6 +70,10 @@ pub(crate) struct TileArgs {
     /// If nonzero, step p also prefetches `b + p·b_rs + b_prefetch` (B read in place, where the
     /// hardware prefetchers cannot follow dozens of strided rows).
     pub b_prefetch: usize,
+    /// Whether the whole-tile in-place kernel ([`PackedSteps::in_place_tiles`]) also prefetches
+    /// the last of the NR values at that position: when the prefetch runs rows ahead in the
+    /// same panel, both cache lines a row of the panel may touch are new.
+    pub b_prefetch_ends: bool,
 }
 
 /// A microkernel family for one ISA: the register tile and the inner-product tile.
@@ -85,9 +89,17 @@ pub(crate) trait Microkernel: Sync {
     ///
     /// # Safety
     /// The CPU supports [`Microkernel::ISA`]; `a` is valid for `kc·MR` reads, `b` for rows
-    /// `0..kc` of NR values at stride `b_rs`, and the `mr × nr` tile of C at `c` with strides
+    /// `0..kc` of NR values at stride `b_rs` (of `nr` values for a ragged panel read in place,
+    /// see [`Microkernel::ragged_in_place`]), and the `mr × nr` tile of C at `c` with strides
     /// `rsc`, `csc` is valid for reads and writes and touched by no other thread.
     unsafe fn tile(args: &TileArgs);
+
+    /// Whether [`Microkernel::tile`] takes a ragged last panel of `cols < NR` columns of B read
+    /// in place (`b_prefetch ≠ 0`, `nr = cols`) and reads only those columns; otherwise the
+    /// caller copies such a panel into a zero-padded one.
+    fn ragged_in_place(_cols: usize) -> bool {
+        false
+    }
 
     /// `out[r·DOT_S + s] = Σ_{p<kc} a[r][p]·b[s][p]` for `DOT_R` rows of A and `DOT_S` rows of
     /// Bᵀ, each contiguous over p.
@@ -136,6 +148,23 @@ pub(crate) unsafe fn tile_body<
                 one_tile::<V, MR, NV, P>(t, a, t.b, c);
             }
         } else {
+            if in_place_whole::<MR>(t, NV * V::LANES)
+                && P::in_place_tiles(
+                    t.a,
+                    t.b,
+                    t.b_rs,
+                    t.kc,
+                    t.c,
+                    t.rsc,
+                    t.alpha,
+                    t.beta,
+                    t.tiles,
+                    t.b_prefetch,
+                    t.b_prefetch_ends,
+                )
+            {
+                return;
+            }
             for s in 0..t.tiles {
                 let b = t.b.add(s * t.b_next);
                 let c = t.c.add(s * NV * V::LANES * t.csc);
@@ -143,6 +172,19 @@ pub(crate) unsafe fn tile_body<
             }
         }
     }
+}
+
+/// Whether the call is whole `MR × nr` tiles side by side over B read in place (adjacent
+/// panels, or a single one), into unit-stride rows of C: what [`PackedSteps::in_place_tiles`]
+/// computes.
+#[inline(always)]
+pub(crate) fn in_place_whole<const MR: usize>(t: &TileArgs, nr: usize) -> bool {
+    !t.down
+        && t.b_prefetch != 0
+        && t.mr == MR
+        && t.nr == nr
+        && t.csc == 1
+        && (t.tiles == 1 || t.b_next == nr)
 }
 
 /// One register tile of [`tile_body`]: Ã panel at `a`, B panel at `b`, C tile at `c`, the rest
@@ -299,6 +341,36 @@ pub(crate) trait PackedSteps<V: SimdF32, const MR: usize, const NV: usize> {
         _alpha: f32,
         _beta: f32,
         _tiles: usize,
+    ) -> bool {
+        false
+    }
+
+    /// Whole full tiles side by side over B read in place, if this family has such a kernel
+    /// (returns `false` and does nothing otherwise): for each `s < tiles`,
+    /// `C[0..MR, s·NR..] = α·Ã·B̃_s + β·C` with the one Ã panel at `a`, row p of the B panel
+    /// `B̃_s` at `b + p·b_rs + s·NR`, C rows `rsc` apart and unit column stride; step p of each
+    /// tile prefetches the B value `prefetch` past the first of its row (and with
+    /// `prefetch_ends` also the one `prefetch + NR − 1` past it). Must give exactly what
+    /// [`PackedSteps::run_in_place`] followed by the vector C update of the tile body gives.
+    ///
+    /// # Safety
+    /// As [`PackedSteps::run_in_place`] for each of the `tiles` B panels, and the
+    /// `MR × tiles·NR` block of C at `c` (row stride `rsc`, column stride 1) is valid for reads
+    /// and writes and touched by no other thread.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn in_place_tiles(
+        _a: *const f32,
+        _b: *const f32,
+        _b_rs: usize,
+        _kc: usize,
+        _c: *mut f32,
+        _rsc: usize,
+        _alpha: f32,
+        _beta: f32,
+        _tiles: usize,
+        _prefetch: usize,
+        _prefetch_ends: bool,
     ) -> bool {
         false
     }

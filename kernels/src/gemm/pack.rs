@@ -86,6 +86,23 @@ pub(crate) fn pack_b_panel<K: Microkernel>(
             let s = base + p * rs;
             copy_short(out, &b.data[s..s + nr]);
         }
+    } else if cs == 1 {
+        // Ragged panel of a row-major source: the `cols` values of each step, then zeros, in
+        // groups of 8 (fixed-size moves; a copy of a runtime length would call `memmove`).
+        for (p, out) in dst[..kc * nr].chunks_exact_mut(nr).enumerate() {
+            let s = base + p * rs;
+            let src = &b.data[s..s + cols];
+            for (g, o) in out.chunks_mut(8).enumerate() {
+                let j = g * 8;
+                if j + 8 <= cols && o.len() == 8 {
+                    copy_short(o, &src[j..j + 8]);
+                } else {
+                    for (i, x) in o.iter_mut().enumerate() {
+                        *x = if j + i < cols { src[j + i] } else { 0.0 };
+                    }
+                }
+            }
+        }
     } else if rs == 1 {
         // Column-major source (a transposed view): columns are contiguous; transpose them.
         transpose_copy(isa, b.data, base, cs, cols, kc, dst, nr, 0);
