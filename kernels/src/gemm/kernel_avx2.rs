@@ -569,6 +569,33 @@ macro_rules! asm_steps {
                     u64::from(beta == 0.0) | u64::from(alpha == 1.0) << 32,
                     (kc * $a_step).wrapping_neg() as u64,
                 ];
+                // The two variants differ only in the prefetch line of each step.
+                macro_rules! in_place_asm {
+                    ($prefetch_line:expr) => {
+                        asm!(
+                            in_place_tiles_text!(
+                                $prefetch_line,
+                                $a_step, $b_step, $cpf, [$($bv $v),*],
+                                [$($i $row [$($acc $bx $w),*]),*]
+                            ),
+                            a = in(reg) a.add(kc * $mr),
+                            ka = out(reg) _,
+                            b = out(reg) _,
+                            b_start = inout(reg) b => _,
+                            brs = in(reg) b_rs * 4,
+                            pf = in(reg) prefetch * 4,
+                            c = inout(reg) c => _,
+                            c3 = out(reg) _,
+                            rs = in(reg) rsc * 4,
+                            consts = in(reg) &consts,
+                            n = inout(reg) tiles => _,
+                            t = out(ymm_reg) _,
+                            $( $bv = out(ymm_reg) _, )*
+                            $( $( $acc = out(ymm_reg) _, )* )*
+                            options(nostack),
+                        )
+                    };
+                }
                 // SAFETY: AVX2 + FMA are enabled in the calling `#[target_feature]` function;
                 // tile s reads kc·MR values at `a` (addressed back from its end) and NR values
                 // at `b + p·b_rs + s·NR` for p < kc, and its update reads (β ≠ 0) and writes NR
@@ -578,54 +605,12 @@ macro_rules! asm_steps {
                 // written.
                 unsafe {
                     if prefetch_ends {
-                        asm!(
-                            in_place_tiles_text!(
-                                concat!(
-                                    "prefetcht0 [{b} + {pf}]\n",
-                                    "prefetcht0 [{b} + {pf} + ", stringify!($b_step), " - 4]\n",
-                                ),
-                                $a_step, $b_step, $cpf, [$($bv $v),*],
-                                [$($i $row [$($acc $bx $w),*]),*]
-                            ),
-                            a = in(reg) a.add(kc * $mr),
-                            ka = out(reg) _,
-                            b = out(reg) _,
-                            b_start = inout(reg) b => _,
-                            brs = in(reg) b_rs * 4,
-                            pf = in(reg) prefetch * 4,
-                            c = inout(reg) c => _,
-                            c3 = out(reg) _,
-                            rs = in(reg) rsc * 4,
-                            consts = in(reg) &consts,
-                            n = inout(reg) tiles => _,
-                            t = out(ymm_reg) _,
-                            $( $bv = out(ymm_reg) _, )*
-                            $( $( $acc = out(ymm_reg) _, )* )*
-                            options(nostack),
-                        );
+                        in_place_asm!(concat!(
+                            "prefetcht0 [{b} + {pf}]\n",
+                            "prefetcht0 [{b} + {pf} + ", stringify!($b_step), " - 4]\n",
+                        ));
                     } else {
-                        asm!(
-                            in_place_tiles_text!(
-                                "prefetcht0 [{b} + {pf}]\n",
-                                $a_step, $b_step, $cpf, [$($bv $v),*],
-                                [$($i $row [$($acc $bx $w),*]),*]
-                            ),
-                            a = in(reg) a.add(kc * $mr),
-                            ka = out(reg) _,
-                            b = out(reg) _,
-                            b_start = inout(reg) b => _,
-                            brs = in(reg) b_rs * 4,
-                            pf = in(reg) prefetch * 4,
-                            c = inout(reg) c => _,
-                            c3 = out(reg) _,
-                            rs = in(reg) rsc * 4,
-                            consts = in(reg) &consts,
-                            n = inout(reg) tiles => _,
-                            t = out(ymm_reg) _,
-                            $( $bv = out(ymm_reg) _, )*
-                            $( $( $acc = out(ymm_reg) _, )* )*
-                            options(nostack),
-                        );
+                        in_place_asm!("prefetcht0 [{b} + {pf}]\n");
                     }
                 }
                 true

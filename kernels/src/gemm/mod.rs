@@ -314,7 +314,8 @@ pub fn sgemm_with(isa: Isa, alpha: f32, a: MatRef<'_>, b: MatRef<'_>, beta: f32,
 /// threads exceeds the work (about 60 µs of one core at 70 GFLOPS).
 pub const PARALLEL_FLOPS: usize = 1 << 22;
 
-/// The register tile (MR, NR) and block sizes (MC, KC, NC) the blocked path uses on `isa`.
+/// The register tile (MR, NR) and block sizes (MC, KC, NC) the blocked path uses on `isa` (on
+/// AVX2 those of the 6 × 16 tile; its KC is the depth block of every tile of the ISA).
 pub fn blocking(isa: Isa) -> Blocking {
     match isa {
         Isa::Scalar => Blocking::for_tile(Scalar::MR, Scalar::NR),
@@ -393,19 +394,16 @@ fn run<K: Microkernel>(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c:
     }
 }
 
-/// The blocked loops' block sizes for tile `K`. Both AVX2 tiles use the 6 × 16 tile's depth
-/// block (256 here; the 4 × 24 tile's own would be 192): an element of C is one FMA chain per
-/// depth block, so with a shared depth block the tile a product takes — chosen by its shape —
-/// never changes how its sums are rounded. (The 4 × 24 tile ran no slower with it: 100 × 720 ×
-/// 1024 at 0.92× OpenBLAS against 0.85–0.90×, paired.)
+/// The blocked loops' block sizes for tile `K`, with the depth block of its ISA ([`blocking`]):
+/// an element of C is one FMA chain per depth block, so when all tiles of an ISA share it, the
+/// tile a product takes — chosen by its shape — never changes how its sums are rounded. (AVX2's
+/// 4 × 24 tile alone would take 192 steps; with the 6 × 16 tile's 256 it ran no slower:
+/// 100 × 720 × 1024 at 0.92× OpenBLAS against 0.85–0.90×, paired.)
 fn blocking_for<K: Microkernel>() -> Blocking {
-    #[allow(unused_mut)]
-    let mut bs = Blocking::for_tile(K::MR, K::NR);
-    #[cfg(target_arch = "x86_64")]
-    if K::ISA == Isa::Avx2 {
-        bs.kc = Blocking::for_tile(Avx2::MR, Avx2::NR).kc;
+    Blocking {
+        kc: blocking(K::ISA).kc,
+        ..Blocking::for_tile(K::MR, K::NR)
     }
-    bs
 }
 
 /// Tiles of `mr × nr` cover an `m × n` C with this many elements, padding included.
