@@ -19,6 +19,8 @@ pub(crate) mod scalar;
 pub(crate) mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod avx512;
+#[cfg(all(test, target_arch = "x86_64"))]
+pub(crate) mod emulated;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
