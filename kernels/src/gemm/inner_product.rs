@@ -26,6 +26,17 @@ use super::{MatMut, MatRef};
 use crate::arch::cache_sizes;
 use rayon::prelude::*;
 
+/// Depth chunk: as long as a chunk of the long side — the side re-read once per tile of the
+/// other — fits in half of L2, between 256 and 16 384 steps, in multiples of 64. It depends on
+/// the long side alone, counted as at least 32 (the longest short side this path takes), so
+/// never on the short side: for a dense layer's `X·Wᵀ` that is the batch, and a row's bits must
+/// not change with the batch size. (It was `L2 / 2 / (4·(m + n))`: LeNet's fc1 at depth 400
+/// was chunked from 27 rows on, so rows of batches of 27–32 differed from smaller ones.)
+fn depth_chunk(m: usize, n: usize) -> usize {
+    let long = m.max(n).max(32);
+    (cache_sizes().l2 / 2 / (4 * long)).clamp(256, 16384) / 64 * 64
+}
+
 /// Whether the shape and layout suit the inner-product path: a short side of at most 32. (With
 /// the AVX2 transposing packers the blocked path wins from about 24 rows on — 64×120×400 ran
 /// at 74 GFLOPS blocked against 58 here, 32×120×400 at 69 against 58, 16×150×400 at 54 against
@@ -72,8 +83,7 @@ fn oriented<K: Microkernel>(
     parallel: bool,
 ) {
     let (m, n, k) = (c.rows, c.cols, a.cols);
-    let l2 = cache_sizes().l2;
-    let kd = ((l2 / 2 / (4 * (m + n))).clamp(256, 16384)) / 64 * 64;
+    let kd = depth_chunk(m, n);
     let (lda, ldb) = (a.row_stride, b.col_stride);
     let (rsc, csc) = (c.row_stride, c.col_stride);
     // Tasks write disjoint column groups of C.
