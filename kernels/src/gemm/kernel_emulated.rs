@@ -131,31 +131,11 @@ mod tests {
         }
 
         fn a<'a>(&self, o: &'a Operands) -> MatRef<'a> {
-            let (r, c) = if self.trans_a {
-                (self.k, self.m)
-            } else {
-                (self.m, self.k)
-            };
-            let v = MatRef::strided(&o.a, r, c, o.lda, 1);
-            if self.trans_a {
-                v.t()
-            } else {
-                v
-            }
+            view(&o.a, self.m, self.k, o.lda, self.trans_a)
         }
 
         fn b<'a>(&self, o: &'a Operands) -> MatRef<'a> {
-            let (r, c) = if self.trans_b {
-                (self.n, self.k)
-            } else {
-                (self.k, self.n)
-            };
-            let v = MatRef::strided(&o.b, r, c, o.ldb, 1);
-            if self.trans_b {
-                v.t()
-            } else {
-                v
-            }
+            view(&o.b, self.k, self.n, o.ldb, self.trans_b)
         }
 
         /// Runs the product on the emulated AVX-512 kernels, on a pool of `threads`; returns C.
@@ -170,6 +150,16 @@ mod tests {
                 run::<Emulated512>(self.alpha, &self.a(o), &self.b(o), self.beta, &mut cv);
             });
             c
+        }
+    }
+
+    /// The `rows × cols` operand stored row-major with row stride `ld` — or, if `trans`, stored as
+    /// its `cols × rows` transpose and viewed transposed.
+    fn view(data: &[f32], rows: usize, cols: usize, ld: usize, trans: bool) -> MatRef<'_> {
+        if trans {
+            MatRef::strided(data, cols, rows, ld, 1).t()
+        } else {
+            MatRef::strided(data, rows, cols, ld, 1)
         }
     }
 

@@ -69,14 +69,7 @@ impl SimdF32 for __m512 {
         // SAFETY: AVX-512F is available. Fixed order: lanes added pairwise through a buffer.
         let mut v = [0.0f32; 16];
         unsafe { _mm512_storeu_ps(v.as_mut_ptr(), self) };
-        let mut w = 16;
-        while w > 1 {
-            w /= 2;
-            for i in 0..w {
-                v[i] += v[i + w];
-            }
-        }
-        v[0]
+        super::sum_pairwise16(v)
     }
     #[inline(always)]
     unsafe fn reduce_max(self) -> f32 {

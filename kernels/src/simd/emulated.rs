@@ -68,16 +68,8 @@ impl SimdF32 for Lanes16 {
         unsafe { b.mul_add(a, acc) }
     }
     unsafe fn reduce_sum(self) -> f32 {
-        // The order of `simd/avx512.rs`: lanes added pairwise, halving the width.
-        let mut v = self.0;
-        let mut w = 16;
-        while w > 1 {
-            w /= 2;
-            for i in 0..w {
-                v[i] += v[i + w];
-            }
-        }
-        v[0]
+        // The order of `simd/avx512.rs`.
+        super::sum_pairwise16(self.0)
     }
     unsafe fn reduce_max(self) -> f32 {
         self.0

@@ -69,3 +69,18 @@ pub(crate) trait SimdF32: Copy {
     #[inline(always)]
     fn prefetch(_p: *const f32) {}
 }
+
+/// The sum of 16 lanes in the fixed order of the 16-lane `reduce_sum`s (AVX-512 and its test
+/// emulation): lane `l + 8` added into lane `l`, then `l + 4`, `l + 2`, `l + 1`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn sum_pairwise16(mut v: [f32; 16]) -> f32 {
+    let mut w = 16;
+    while w > 1 {
+        w /= 2;
+        for i in 0..w {
+            v[i] += v[i + w];
+        }
+    }
+    v[0]
+}
