@@ -25,7 +25,7 @@
 //! read) or `fma(C, β, acc·α)`: the same as the blocked path computes for `k ≤ 256`, so which
 //! of the two takes a product, the block width and the thread count do not change its bits.
 //!
-//! Why these sizes (paired measurements, `BENCHMARKS.md`, session 5): B's rows are 200 704
+//! Why these sizes (measured in the paired condition, `BENCHMARKS.md`, session 5): B's rows are 200 704
 //! bytes apart here, a multiple of 4 KiB, so a column of B falls in one L1 set for every row:
 //! the rows of one pass and the rows prefetched for the next (3 + 3 lines) share a set's 8
 //! ways with the accumulators, and longer passes or a longer prefetch distance evict lines
@@ -45,7 +45,7 @@ use std::arch::x86_64::*;
 const STEPS: usize = 3;
 
 /// Vectors of 8 columns updated together: each value of A, broadcast once, feeds this many
-/// FMAs (3 × 3 B registers + 3 accumulators + 1 broadcast of 16).
+/// FMAs (3 × 3 registers of B, 3 accumulators and 1 broadcast: 13 of the 16).
 const VECS: usize = 3;
 
 /// The widest block ([`block_width`]); the accumulators hold `m ×` this many values.
@@ -54,7 +54,7 @@ const MAX_WIDTH: usize = 768;
 /// The fewest columns B must have for this path.
 const MIN_COLUMNS: usize = 512;
 
-/// Columns per block for `m` rows: the accumulators stay at 12–18 KiB, about half of L1
+/// Columns per block for `m` rows: the accumulators take at most 18 KiB, about half of L1
 /// (768 columns for up to 6 rows, 512 for 7 or 8).
 fn block_width(m: usize) -> usize {
     if m <= 6 {
@@ -180,6 +180,7 @@ unsafe fn block(t: &Block, ap: *const f32) {
         let d = STEPS.min(t.k - p);
         // SAFETY: the caller's contract, for rows p..p+d (inside 0..k).
         unsafe {
+            // Only the last pass has fewer than 3 rows.
             match (d, p == 0, p + d == t.k) {
                 (3, false, false) => pass::<3, false, false>(t, ap, p),
                 (3, true, false) => pass::<3, true, false>(t, ap, p),
