@@ -25,12 +25,12 @@
 //! read) or `fma(C, β, acc·α)`: the same as the blocked path computes for `k ≤ 256`, so which
 //! of the two takes a product, the block width and the thread count do not change its bits.
 //!
-//! Why these sizes (measured in the paired condition, `BENCHMARKS.md`, session 5): B's rows are 200 704
-//! bytes apart here, a multiple of 4 KiB, so a column of B falls in one L1 set for every row:
-//! the rows of one pass and the rows prefetched for the next (3 + 3 lines) share a set's 8
-//! ways with the accumulators, and longer passes or a longer prefetch distance evict lines
-//! before their use. Runs of 768 values (3 KiB) read memory 5–16 % faster than runs of 512
-//! for up to 6 rows; 1024 was no better for 6 rows and 21 % slower for 8 (24–32 KiB of
+//! Why these sizes (measured in the paired condition, `BENCHMARKS.md`, session 5): B's rows
+//! are 200 704 bytes apart here, a multiple of 4 KiB, so a column of B falls in one L1 set for
+//! every row: the rows of one pass and the rows prefetched for the next (3 + 3 lines) share a
+//! set's 8 ways with the accumulators, and longer passes or a longer prefetch distance evict
+//! lines before their use. Runs of 768 values (3 KiB) read memory 5–16 % faster than runs of
+//! 512 for up to 6 rows; 1024 was no better for 6 rows and 21 % slower for 8 (24–32 KiB of
 //! accumulators fill L1), and 768 4 % slower for 8 rows, which keep 512.
 
 use super::c_ptr::CPtr;
