@@ -43,6 +43,8 @@ mod pack_avx2;
 #[cfg(target_arch = "x86_64")]
 mod skinny;
 #[cfg(target_arch = "x86_64")]
+mod small;
+#[cfg(target_arch = "x86_64")]
 mod stream_b;
 
 #[cfg(target_arch = "x86_64")]
@@ -338,6 +340,10 @@ fn dispatch(isa: Isa, alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, mut
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => {
             let (m, n) = (c.rows, c.cols);
+            if alpha != 0.0 && small::suits(m, n, a.cols, a, b, &c) {
+                small::gemm(alpha, a, b, beta, &mut c);
+                return;
+            }
             // Each tile in the orientation it would run in (see `transpose_pads_less`).
             let area = |mr: usize, nr: usize| {
                 if transpose_pads_less(m, n, mr, nr) {
