@@ -340,8 +340,7 @@ fn dispatch(isa: Isa, alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, mut
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => {
             let (m, n) = (c.rows, c.cols);
-            if alpha != 0.0 && small::suits(m, n, a.cols, a, b, &c) {
-                small::gemm(alpha, a, b, beta, &mut c);
+            if small::try_gemm(alpha, a, b, beta, &mut c) {
                 return;
             }
             // Each tile in the orientation it would run in (see `transpose_pads_less`).

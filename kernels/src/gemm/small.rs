@@ -27,9 +27,8 @@
 //! computes for `k ≤ 256` (one depth block), so which of the two paths a shape takes never
 //! changes its bits.
 
-use super::pack::transpose_copy;
+use super::pack_avx2::transpose_lines;
 use super::{inner_product, skinny, MatMut, MatRef};
-use crate::arch::Isa;
 use std::arch::x86_64::*;
 use std::mem::MaybeUninit;
 
@@ -49,26 +48,45 @@ pub(crate) const MAX_FLOPS: usize = 1 << 18;
 /// The most values of a copied operand (the stack buffer: 16 KiB).
 const COPY_MAX: usize = 4096;
 
-/// Whether a product goes here: `m, n, k ≥ 1`, a depth of at most [`MAX_DEPTH`] and at most
-/// [`MAX_FLOPS`] flops, a C contiguous along its rows or its columns, an operand along C's
-/// vectors that is contiguous or small enough to copy — and not a shape of the inner-product
-/// or the skinny short-side path (their sums are ordered differently, and their routing keeps a
-/// dense layer's rows on one path at every batch size: see `skinny::MIN_LONG_SIDE`).
-pub(crate) fn suits(
-    m: usize,
-    n: usize,
-    k: usize,
+/// Computes `C = α·A·B + β·C` here and returns `true` if the product suits this path (the CPU
+/// runs AVX2 + FMA, the views are checked): `m, n, k ≥ 1`, `α ≠ 0`, a depth of at most
+/// [`MAX_DEPTH`] and at most [`MAX_FLOPS`] flops, a C contiguous along its rows or its
+/// columns, an operand along C's vectors that is contiguous or small enough to copy — and not
+/// a shape of the inner-product or the skinny short-side path (their sums are ordered
+/// differently, and their routing keeps a dense layer's rows on one path at every batch size:
+/// see `skinny::MIN_LONG_SIDE`). Otherwise returns `false` and does nothing.
+pub(crate) fn try_gemm(
+    alpha: f32,
     a: &MatRef<'_>,
     b: &MatRef<'_>,
-    c: &MatMut<'_>,
+    beta: f32,
+    c: &mut MatMut<'_>,
 ) -> bool {
-    m > 0
-        && n > 0
-        && (1..=MAX_DEPTH).contains(&k)
-        && 2usize.saturating_mul(m).saturating_mul(n).saturating_mul(k) <= max_flops()
-        && orientation(a, b, c).is_some()
-        && !inner_product::suits(m, n, k, a, b)
-        && !skinny::suits_mid_short_side(m, n, k, a, b)
+    debug_assert!(crate::arch::Isa::Avx2.is_supported());
+    let (m, n, k) = (c.rows, c.cols, a.cols);
+    if m == 0
+        || n == 0
+        || k == 0
+        || k > MAX_DEPTH
+        || alpha == 0.0
+        || 2usize.saturating_mul(m).saturating_mul(n).saturating_mul(k) > max_flops()
+    {
+        return false;
+    }
+    let Some(transposed) = orientation(a, b, c) else {
+        return false;
+    };
+    if inner_product::suits(m, n, k, a, b) || skinny::suits_mid_short_side(m, n, k, a, b) {
+        return false;
+    }
+    if transposed {
+        // `Cᵀ = Bᵀ·Aᵀ`: each element is the same FMA chain (the two factors of every product
+        // swap places, which does not change an FMA), so the same bits.
+        oriented(alpha, &b.t(), &a.t(), beta, &mut c.rb().t());
+    } else {
+        oriented(alpha, a, b, beta, c);
+    }
+    true
 }
 
 /// [`MAX_FLOPS`], or for tuning experiments `LEPTON_SMALL_FLOPS` (read once).
@@ -104,22 +122,11 @@ fn orientation(a: &MatRef<'_>, b: &MatRef<'_>, c: &MatMut<'_>) -> Option<bool> {
     (contiguous || k * len.div_ceil(LANES) * LANES <= COPY_MAX).then_some(transposed)
 }
 
-/// `C = α·A·B + β·C` ([`suits`] holds, the CPU runs AVX2 + FMA).
-pub(crate) fn gemm(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c: &mut MatMut<'_>) {
-    match orientation(a, b, c) {
-        // `Cᵀ = Bᵀ·Aᵀ`: each element is the same FMA chain (the two factors of every product
-        // swap places, which does not change an FMA), so the same bits.
-        Some(true) => oriented(alpha, &b.t(), &a.t(), beta, &mut c.rb().t()),
-        Some(false) => oriented(alpha, a, b, beta, c),
-        None => unreachable!("small::gemm: the shape does not suit this path"),
-    }
-}
-
-/// [`gemm`] with vectors along the rows of C (`c.col_stride == 1` or one column).
+/// [`try_gemm`]'s product with vectors along the rows of C (`c.col_stride == 1` or one column).
 fn oriented(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c: &mut MatMut<'_>) {
     let (m, n, k) = (c.rows, c.cols, a.cols);
     debug_assert!(c.col_stride == 1 || n == 1);
-    let mut ops = Operands {
+    let ops = Operands {
         a: a.data.as_ptr(),
         ars: a.row_stride,
         acs: a.col_stride,
@@ -140,30 +147,65 @@ fn oriented(alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, c: &mut MatMu
         unsafe { run(&ops) };
         return;
     }
-    // B contiguous along the depth only: copy it into rows of `ld ≥ n` values on the stack.
-    let ld = n.div_ceil(LANES) * LANES;
-    debug_assert!(k * ld <= COPY_MAX);
+    // SAFETY: as above; B's values are read from a copy.
+    unsafe { run_on_copy(ops, b) };
+}
+
+/// [`run`] with B (contiguous along the depth only) first copied into rows of `ld ≥ n` values
+/// on the stack. Only the first n values of a row are written and read (the last vector of a
+/// row is a masked load), so the buffer needs no zeroing. (A function of its own: the 16 KiB
+/// frame is set up only when a copy is made.)
+///
+/// # Safety
+/// As [`run`] for `o`, with B the view `b` (`k × n`, `k·ld ≤ COPY_MAX`).
+#[inline(never)]
+unsafe fn run_on_copy(mut o: Operands, b: &MatRef<'_>) {
+    let ld = o.n.div_ceil(LANES) * LANES;
+    debug_assert!(o.k * ld <= COPY_MAX);
     let mut buf = MaybeUninit::<[f32; COPY_MAX]>::uninit();
-    let first = buf.as_mut_ptr() as *mut f32;
-    // SAFETY: the first k·ld ≤ COPY_MAX values of the buffer are zeroed, then viewed as f32.
-    let copy = unsafe {
-        std::ptr::write_bytes(first, 0, k * ld);
-        std::slice::from_raw_parts_mut(first, k * ld)
-    };
-    if b.row_stride == 1 {
-        // Column j of B is a contiguous line of k values: transpose the n lines.
-        transpose_copy(Isa::Avx2, b.data, 0, b.col_stride, n, k, copy, ld, 0);
-    } else {
+    let copy = buf.as_mut_ptr() as *mut f32;
+    // SAFETY: AVX2 (the caller's contract); B(p, j) for p < k, j < n is inside B, and
+    // `copy + p·ld + j` inside the buffer (k·ld ≤ COPY_MAX).
+    unsafe { copy_rows(b, copy, ld) };
+    o.b = copy;
+    o.brs = ld;
+    // SAFETY: as the caller's, with B's rows in the copy (k rows of n written values, ld
+    // apart).
+    unsafe { run(&o) };
+}
+
+/// Copies B (`k × n`, any strides) into `dst` row by row, row p at `dst + p·ld`: when B's
+/// columns are contiguous and at least 8 deep, eight columns at a time through the AVX2 8 × 8
+/// register transpose, otherwise value by value.
+///
+/// # Safety
+/// AVX2; `dst + p·ld + j` is valid for writes for p < k, j < n.
+#[target_feature(enable = "avx2")]
+unsafe fn copy_rows(b: &MatRef<'_>, dst: *mut f32, ld: usize) {
+    let (k, n) = (b.rows, b.cols);
+    let (brs, bcs) = (b.row_stride, b.col_stride);
+    let src = b.data.as_ptr();
+    let mut j0 = 0;
+    let mut p0 = 0;
+    // SAFETY: every read is an element of B, every write `dst + p·ld + j` with p < k, j < n.
+    unsafe {
+        if brs == 1 && k >= LANES {
+            // Column j of B: k contiguous values at `src + j·bcs`.
+            while j0 + LANES <= n {
+                p0 = transpose_lines::<LANES>(src.add(j0 * bcs), bcs, k, dst.add(j0), ld);
+                j0 += LANES;
+            }
+        }
+        // The rest: columns j0.. at every depth, and depths p0.. of columns before j0.
         for p in 0..k {
-            for j in 0..n {
-                copy[p * ld + j] = b.at(p, j);
+            let s = src.add(p * brs);
+            let d = dst.add(p * ld);
+            let from = if p < p0 { j0 } else { 0 };
+            for j in from..n {
+                *d.add(j) = *s.add(j * bcs);
             }
         }
     }
-    ops.b = copy.as_ptr();
-    ops.brs = ld;
-    // SAFETY: as above, with B's rows in the copy (k rows of ld ≥ n values).
-    unsafe { run(&ops) };
 }
 
 /// Pointers and strides of one product, vectors along the rows of C: `A(i, p)` at
