@@ -205,7 +205,10 @@ fn check_reference(isa: Option<Isa>, c: &Case) {
 /// Whether the layout is the inner-product path's (A and B contiguous along the depth, deep):
 /// its elements are dot products summed in another order, so property 2 does not apply.
 fn inner_product_layout(c: &Case) -> bool {
-    c.k >= 64 && !c.ta && c.tb && c.cs == 1
+    // The column stride of A and the row stride of B, as `layout` lays them out.
+    let a_cs = if c.ta { c.m * c.cs + c.pad } else { c.cs };
+    let b_rs = if c.tb { c.cs } else { c.n * c.cs + c.pad };
+    c.k >= 64 && a_cs == 1 && b_rs == 1
 }
 
 /// Property 2: every element of C (AVX2) is the documented FMA chain, bit for bit; nothing
