@@ -445,3 +445,72 @@ fn small_products_equal_the_leading_rows_and_columns_of_large_ones() {
         }
     }
 }
+
+/// Property 4 (AVX2): a small product of the inner-product path's layout (`A·Bᵀ`, both
+/// contiguous along the depth, `64 ≤ k ≤ 256`, a short side of at most 32 and a long side
+/// under 128) is the documented lane-parallel dot product, bit for bit: eight lane sums
+/// `sₗ = Σ fma(a[i][q], b[q][j], ·)` over q ≡ l (mod 8), q < p = ⌊k/8⌋·8, in order of q;
+/// reduced as `((s₀+s₄) + (s₂+s₆)) + ((s₁+s₅) + (s₃+s₇))`; then the tail `x = a·b + x`
+/// (unfused) for q = p, …, k−1; then `α·x` (β = 0) or `β·c + α·x`.
+#[test]
+fn small_inner_products_are_the_documented_dot_product() {
+    if !has_avx2() {
+        eprintln!("skipped: this CPU has no AVX2 + FMA");
+        return;
+    }
+    let mut seed = 5;
+    for &(m, n, k) in &[
+        (70, 11, 87),
+        (11, 70, 87),
+        (3, 5, 64),
+        (32, 100, 71),
+        (7, 9, 255),
+        (1, 40, 100),
+        (20, 3, 199),
+        (13, 13, 256),
+    ] {
+        for (alpha, beta) in [(1.0f32, 0.0f32), (-0.5, 0.0), (1.0, 1.0), (2.5, -2.0)] {
+            seed += 1;
+            let a = fill(seed, m * k);
+            let bt = fill(seed ^ 1, n * k); // Bᵀ, n × k row-major
+            let mut c = fill(seed ^ 2, m * n);
+            if beta == 0.0 {
+                c.iter_mut().for_each(|x| *x = f32::NAN);
+            }
+            let old = c.clone();
+            sgemm_with(
+                Isa::Avx2,
+                alpha,
+                MatRef::row_major(&a, m, k),
+                MatRef::row_major(&bt, n, k).t(),
+                beta,
+                MatMut::row_major(&mut c, m, n),
+            );
+            let p = k / 8 * 8;
+            for i in 0..m {
+                for j in 0..n {
+                    let (ai, bj) = (&a[i * k..(i + 1) * k], &bt[j * k..(j + 1) * k]);
+                    let mut s = [0.0f32; 8];
+                    for q in 0..p {
+                        s[q % 8] = ai[q].mul_add(bj[q], s[q % 8]);
+                    }
+                    let mut x = ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+                    for q in p..k {
+                        x += ai[q] * bj[q];
+                    }
+                    let want = if beta == 0.0 {
+                        alpha * x
+                    } else {
+                        beta * old[i * n + j] + alpha * x
+                    };
+                    assert_eq!(
+                        c[i * n + j].to_bits(),
+                        want.to_bits(),
+                        "{m}×{n}×{k} α {alpha} β {beta}: ({i}, {j}) is {}, the dot product gives {want}",
+                        c[i * n + j]
+                    );
+                }
+            }
+        }
+    }
+}
