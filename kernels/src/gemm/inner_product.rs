@@ -115,18 +115,26 @@ fn oriented<K: Microkernel>(
                     // SAFETY: the ISA was checked by the dispatcher; each row pointer starts at
                     // depth pc of a row of A (or column of B) that holds k ≥ pc + kc values.
                     unsafe { K::dot_tile(kc, &ap, &bp, &mut out) };
-                    for r in 0..DOT_R.min(m - i0) {
-                        for s in 0..DOT_S.min(n - j0) {
-                            // SAFETY: (i0+r, j0+s) is inside C and in this task's columns.
-                            let dst = unsafe { &mut *cptr.at((i0 + r) * rsc + (j0 + s) * csc) };
-                            let x = alpha * out[r * DOT_S + s];
-                            *dst = if pc > 0 {
-                                x + *dst
-                            } else if beta == 0.0 {
-                                x
-                            } else {
-                                beta * *dst + x
-                            };
+                    let cols = DOT_S.min(n - j0);
+                    for (r, out) in out.chunks_exact(DOT_S).take(DOT_R.min(m - i0)).enumerate() {
+                        // SAFETY: (i0+r, j0) is inside C, and so are the `cols` elements from
+                        // it at stride csc; they are in this task's columns.
+                        let row = unsafe { cptr.at((i0 + r) * rsc + j0 * csc) };
+                        // One loop per update (the test hoisted out of the elements).
+                        // SAFETY (all three): as above.
+                        if pc > 0 {
+                            for (s, &o) in out.iter().enumerate().take(cols) {
+                                unsafe { *row.add(s * csc) += alpha * o };
+                            }
+                        } else if beta == 0.0 {
+                            for (s, &o) in out.iter().enumerate().take(cols) {
+                                unsafe { *row.add(s * csc) = alpha * o };
+                            }
+                        } else {
+                            for (s, &o) in out.iter().enumerate().take(cols) {
+                                let dst = unsafe { &mut *row.add(s * csc) };
+                                *dst = beta * *dst + alpha * o;
+                            }
                         }
                     }
                 }

@@ -475,13 +475,25 @@ pub(crate) unsafe fn dot_tile_body<V: SimdF32>(
             }
             p += V::LANES;
         }
+        let mut x = [[0.0f32; DOT_S]; DOT_R];
         for r in 0..DOT_R {
             for s in 0..DOT_S {
-                let mut x = acc[r][s].reduce_sum();
-                for q in p..kc {
-                    x = (*a[r].add(q)).mul_add_f(*b[s].add(q), x);
+                x[r][s] = acc[r][s].reduce_sum();
+            }
+        }
+        // The tail step by step (each value of A and B loaded once), every element in order.
+        for q in p..kc {
+            let bq: [f32; DOT_S] = std::array::from_fn(|s| *b[s].add(q));
+            for r in 0..DOT_R {
+                let aq = *a[r].add(q);
+                for s in 0..DOT_S {
+                    x[r][s] = aq.mul_add_f(bq[s], x[r][s]);
                 }
-                out[r * DOT_S + s] = x;
+            }
+        }
+        for r in 0..DOT_R {
+            for s in 0..DOT_S {
+                out[r * DOT_S + s] = x[r][s];
             }
         }
     }

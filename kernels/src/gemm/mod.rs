@@ -9,6 +9,11 @@
 //! [`sgemm_with`] checks the views, then picks a path by shape ([`run`]):
 //!
 //! * `m = 0` or `n = 0`: nothing; `k = 0` or `α = 0`: `C = β·C` (A and B are not read);
+//! * AVX2 only — `small` (at most 2¹⁸ flops, depth ≤ 256, a C contiguous along its rows or
+//!   columns): A and B read in place (a `Bᵀ` contiguous only along the depth copied to the
+//!   stack), 6 × 16 register tiles with masked edges, no packing, no thread-local buffers, no
+//!   threads; checked first, but never taking the inner-product or skinny short-side shapes
+//!   below. Every element is the blocked path's FMA chain, so the same bits (`small.rs`);
 //! * small output, long depth, A and Bᵀ contiguous along the depth (`dW = dY·colsᵀ`):
 //!   [`inner_product`] — no packing, lane-parallel dot products; on AVX2, when the long side of
 //!   C is at least 128 (conv2's weight gradient), the skinny path's outer products instead;
@@ -42,6 +47,8 @@ mod pack;
 mod pack_avx2;
 #[cfg(target_arch = "x86_64")]
 mod skinny;
+#[cfg(target_arch = "x86_64")]
+mod small;
 #[cfg(target_arch = "x86_64")]
 mod stream_b;
 
@@ -333,6 +340,9 @@ pub fn blocking(isa: Isa) -> Blocking {
     }
 }
 
+/// Runs the product on `isa`'s kernels: on AVX2, small products on the small-product path
+/// (`small::try_gemm`, first: choosing a tile and the checks of [`run`] would show in calls
+/// of well under a microsecond), the rest through [`run`] with the 6 × 16 or the 4 × 24 tile.
 fn dispatch(isa: Isa, alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, mut c: MatMut<'_>) {
     match isa {
         Isa::Scalar => run::<Scalar>(alpha, a, b, beta, &mut c),
@@ -340,6 +350,9 @@ fn dispatch(isa: Isa, alpha: f32, a: &MatRef<'_>, b: &MatRef<'_>, beta: f32, mut
         #[cfg(target_arch = "x86_64")]
         Isa::Avx2 => {
             let (m, n) = (c.rows, c.cols);
+            if small::try_gemm(alpha, a, b, beta, &mut c) {
+                return;
+            }
             // Each tile in the orientation it would run in (see `transpose_pads_less`).
             let area = |mr: usize, nr: usize| {
                 if transpose_pads_less(m, n, mr, nr) {
