@@ -15,62 +15,11 @@
 //! strides. Determinism: the same product at 1 and 2 threads must agree bit for bit, because
 //! work is split over output tiles only, never over k.
 
+mod common;
+
+use common::{cases, fill, layout, Case};
 use lepton_kernels::{arch, reference, sgemm_with, Isa, MatMut, MatRef};
 use proptest::prelude::*;
-
-/// A tiny deterministic generator of values in [-1, 1].
-fn fill(seed: u64, len: usize) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
-
-/// Storage for a `rows × cols` operand: transposed or not, with a padded leading dimension and
-/// a column stride `cs`. Returns (data, row_stride, col_stride).
-fn layout(
-    rows: usize,
-    cols: usize,
-    trans: bool,
-    pad: usize,
-    cs: usize,
-    seed: u64,
-) -> (Vec<f32>, usize, usize) {
-    // Stored as an `sr × sc` matrix (the transpose if `trans`), element (i, j) at i·ld + j·cs.
-    let (sr, sc) = if trans { (cols, rows) } else { (rows, cols) };
-    let ld = sc * cs + pad;
-    let len = if sr == 0 || sc == 0 {
-        pad
-    } else {
-        (sr - 1) * ld + (sc - 1) * cs + 1 + pad
-    };
-    let data = fill(seed, len);
-    if trans {
-        (data, cs, ld)
-    } else {
-        (data, ld, cs)
-    }
-}
-
-#[derive(Debug, Clone)]
-struct Case {
-    m: usize,
-    n: usize,
-    k: usize,
-    ta: bool,
-    tb: bool,
-    tc: bool,
-    pad: usize,
-    cs: usize,
-    alpha: f32,
-    beta: f32,
-    seed: u64,
-}
 
 fn dim() -> impl Strategy<Value = usize> {
     prop_oneof![
@@ -79,35 +28,6 @@ fn dim() -> impl Strategy<Value = usize> {
         ]),
         0usize..=300,
     ]
-}
-
-fn case() -> impl Strategy<Value = Case> {
-    (
-        (dim(), dim(), dim()),
-        (any::<bool>(), any::<bool>(), prop::bool::weighted(0.15)),
-        (
-            prop::sample::select(vec![0usize, 0, 3, 17]),
-            prop::sample::select(vec![1usize, 1, 1, 2]),
-        ),
-        prop::sample::select(vec![1.0f32, 0.0, -0.5, 2.5]),
-        prop::sample::select(vec![0.0f32, 1.0, 0.75, -2.0]),
-        any::<u64>(),
-    )
-        .prop_map(
-            |((m, n, k), (ta, tb, tc), (pad, cs), alpha, beta, seed)| Case {
-                m,
-                n,
-                k,
-                ta,
-                tb,
-                tc,
-                pad,
-                cs,
-                alpha,
-                beta,
-                seed,
-            },
-        )
 }
 
 /// Runs `case` on `isa` and on the reference; checks every element against the error bound.
@@ -185,7 +105,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn every_isa_matches_reference(c in case()) {
+    fn every_isa_matches_reference(c in cases(dim, dim(), 0.15)) {
         for isa in arch::supported() {
             check(isa, &c);
         }

@@ -22,20 +22,10 @@
 //! AVX2 only: the portable and scalar paths multiply and add unfused, and AVX-512 could not be
 //! run here.
 
-use lepton_kernels::{arch, sgemm_with, Isa, MatMut, MatRef};
+mod common;
 
-/// A tiny deterministic generator of values in [-1, 1].
-fn fill(seed: u64, len: usize) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
+use common::fill;
+use lepton_kernels::{arch, sgemm_with, Isa, MatMut, MatRef};
 
 /// One product: `m × n × k`, A used transposed or not, B and C with padded row strides (B's
 /// row stride 0 when `b_pad` is `usize::MAX`: every row the same).

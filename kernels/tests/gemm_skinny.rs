@@ -15,21 +15,11 @@
 //! do not depend on which tile (full or ragged) or path it falls in, nor a row's on how many
 //! rows the product has.
 
+mod common;
+
+use common::fill;
 use lepton_kernels::{arch, reference, sgemm_with, Isa, MatMut, MatRef};
 use proptest::prelude::*;
-
-/// A tiny deterministic generator of values in [-1, 1].
-fn fill(seed: u64, len: usize) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
 
 #[derive(Debug, Clone)]
 struct Case {

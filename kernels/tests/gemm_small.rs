@@ -29,57 +29,11 @@
 //! (The portable and scalar paths multiply and add unfused and keep their routing; property 1
 //! covers them. This file passes with `LEPTON_ISA=portable` or `scalar` set too.)
 
+mod common;
+
+use common::{cases, fill, layout, Case};
 use lepton_kernels::{arch, reference, sgemm, sgemm_with, Isa, MatMut, MatRef};
 use proptest::prelude::*;
-
-/// A tiny deterministic generator of values in [-1, 1].
-fn fill(seed: u64, len: usize) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
-
-/// Storage for a `rows × cols` operand, stored transposed (column-major) or not, with `pad`
-/// extra values per stored line and column stride `cs`: (data, row_stride, col_stride).
-fn layout(
-    rows: usize,
-    cols: usize,
-    trans: bool,
-    pad: usize,
-    cs: usize,
-    seed: u64,
-) -> (Vec<f32>, usize, usize) {
-    let (sr, sc) = if trans { (cols, rows) } else { (rows, cols) };
-    let ld = sc * cs + pad;
-    let len = (sr - 1) * ld + (sc - 1) * cs + 1 + pad;
-    let data = fill(seed, len);
-    if trans {
-        (data, cs, ld)
-    } else {
-        (data, ld, cs)
-    }
-}
-
-#[derive(Debug, Clone)]
-struct Case {
-    m: usize,
-    n: usize,
-    k: usize,
-    ta: bool,
-    tb: bool,
-    tc: bool,
-    pad: usize,
-    cs: usize,
-    alpha: f32,
-    beta: f32,
-    seed: u64,
-}
 
 /// Output sides: the tile edges (6, 8, 16) and their neighbours, and anything up to 70.
 fn side() -> impl Strategy<Value = usize> {
@@ -96,35 +50,6 @@ fn depth() -> impl Strategy<Value = usize> {
         1 => prop::sample::select(vec![31usize, 63, 64, 65, 100, 255, 256]),
         1 => 17usize..=256,
     ]
-}
-
-fn case() -> impl Strategy<Value = Case> {
-    (
-        (side(), side(), depth()),
-        (any::<bool>(), any::<bool>(), prop::bool::weighted(0.25)),
-        (
-            prop::sample::select(vec![0usize, 0, 3, 17]),
-            prop::sample::select(vec![1usize, 1, 1, 2]),
-        ),
-        prop::sample::select(vec![1.0f32, 0.0, -0.5, 2.5]),
-        prop::sample::select(vec![0.0f32, 1.0, 0.75, -2.0]),
-        any::<u64>(),
-    )
-        .prop_map(
-            |((m, n, k), (ta, tb, tc), (pad, cs), alpha, beta, seed)| Case {
-                m,
-                n,
-                k,
-                ta,
-                tb,
-                tc,
-                pad,
-                cs,
-                alpha,
-                beta,
-                seed,
-            },
-        )
 }
 
 /// The operands of `c`, and C (NaN everywhere when β = 0, padding included).
@@ -265,7 +190,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    fn small_products_match_the_reference_on_every_path(c in case()) {
+    fn small_products_match_the_reference_on_every_path(c in cases(side, depth(), 0.25)) {
         for isa in arch::supported() {
             check_reference(Some(isa), &c);
         }
@@ -273,7 +198,7 @@ proptest! {
     }
 
     #[test]
-    fn small_products_are_the_documented_fma_chain(c in case()) {
+    fn small_products_are_the_documented_fma_chain(c in cases(side, depth(), 0.25)) {
         if has_avx2() && !inner_product_layout(&c) {
             check_chain(&c);
         }

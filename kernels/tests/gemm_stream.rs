@@ -21,20 +21,10 @@
 //! over those columns of B alone (small, so the blocked path takes it), whatever the number
 //! of rows, the depth, and the number of threads.
 
-use lepton_kernels::{arch, reference, sgemm_with, Isa, MatMut, MatRef};
+mod common;
 
-/// A tiny deterministic generator of values in [-1, 1].
-fn fill(seed: u64, len: usize) -> Vec<f32> {
-    let mut s = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-        })
-        .collect()
-}
+use common::fill;
+use lepton_kernels::{arch, reference, sgemm_with, Isa, MatMut, MatRef};
 
 /// Columns past the last whole block: 13 vectors (4 groups of 3 and one single) and 5 single
 /// columns.
